@@ -1,0 +1,1 @@
+"""Puente's Rasa project: NLU data, dialogue, custom components and actions."""

@@ -1,0 +1,96 @@
+"""Start and stop the real stack (Rasa, action server, app) for end-to-end tests.
+
+The processes are the ones `make serve` runs (the Procfile, through honcho), on free
+ports so a test run never collides with a stack a developer has running.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    app_url: str
+    action_url: str
+    env: dict[str, str]
+
+    def rest(self, sender: str, text: str, metadata: dict | None = None) -> list[str]:
+        """Send one message over Rasa's REST channel; the texts the bot answered."""
+        reply = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text, "metadata": metadata or {}},
+            timeout=30,
+        )
+        reply.raise_for_status()
+        return [m["text"] for m in reply.json() if m.get("text")]
+
+
+def _wait_ready(urls: list[str], process: subprocess.Popen, log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(urls)
+    while pending:
+        if process.poll() is not None:
+            raise RuntimeError(f"stack exited early:\n{log.read_text()[-4000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"stack not ready ({pending}):\n{log.read_text()[-4000:]}")
+        try:
+            if httpx.get(pending[0], timeout=2).status_code < 500:
+                pending.pop(0)
+                continue
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+
+
+@contextmanager
+def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
+                  timeout: float = 180) -> Iterator[Stack]:
+    """Run the Procfile's processes until the block ends, then stop them all."""
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "APP_PORT": free_port()}
+    env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
+    env.update(
+        APP_URL=f"http://127.0.0.1:{ports['APP_PORT']}",
+        RASA_URL=f"http://127.0.0.1:{ports['RASA_PORT']}",
+        ACTION_SERVER_URL=f"http://127.0.0.1:{ports['ACTION_PORT']}",
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
+    env.update(extra_env or {})
+    log = log_dir / "stack.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/honcho"), "-f", str(ROOT / "Procfile"), "start"],
+            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    stack = Stack(env["RASA_URL"], env["APP_URL"], env["ACTION_SERVER_URL"], env)
+    try:
+        _wait_ready([f"{stack.app_url}/healthz", f"{stack.action_url}/health",
+                     f"{stack.rasa_url}/"], process, log, timeout)
+        yield stack
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
