@@ -1,0 +1,1 @@
+"""Command groups of the `puente` CLI, one module each with `register(subparsers)`."""

@@ -1,0 +1,19 @@
+"""Run Alembic migrations from code (CLI, app start-up in development, tests)."""
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from .config import ROOT, get_settings
+
+
+def alembic_config(database_url: str | None = None) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "service_directory" / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url or get_settings().database_url)
+    return config
+
+
+def upgrade(database_url: str | None = None, revision: str = "head") -> None:
+    """Bring the database at `database_url` (default: DATABASE_URL) to `revision`."""
+    command.upgrade(alembic_config(database_url), revision)
