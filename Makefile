@@ -74,16 +74,21 @@ locales: $(APP_VENV)/.installed
 locales-check: $(APP_VENV)/.installed
 	$(APP_BIN)/python -m service_directory.catalogs
 
-test: setup test-app test-bot validate test-e2e
+test: setup test-app test-bot validate test-stories test-e2e
 
 test-app:
-	$(APP_BIN)/pytest -q -m "not e2e" tests/service_directory
+	export PUENTE_TEST_DATABASE_URL="$$(scripts/services.sh postgres)" && \
+	  $(APP_BIN)/pytest -q -m "not e2e" tests/service_directory
 
 test-bot:
-	$(BOT_BIN)/pytest -q -p no:cacheprovider tests/bot
+	$(BOT_BIN)/pytest -q -p no:cacheprovider tests/bot tests/connectors
 
 validate:
 	scripts/validate-bot.sh
+
+test-stories:
+	$(BOT_BIN)/rasa test core --model $(MODEL) --stories bot/tests --endpoints bot/endpoints.yml \
+	  --out results/core --fail-on-prediction-errors --no-plot
 
 test-e2e:
 	$(APP_BIN)/pytest -q tests/e2e

@@ -2,19 +2,36 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from . import gazetteer
 from .config import get_settings
-from .routers import health, nlg
+from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
+                      admin_users, entitlements, health, nlg, people, places, reports,
+                      services)
+
+ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
+           admin_users, admin_entitlements, admin_reports, admin_audit)
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # The gazetteer index takes seconds to build: build it beside start-up, so the
+    # first person to type a place does not wait and /healthz answers at once.
+    threading.Thread(target=gazetteer.warm_up, name="gazetteer-warm-up", daemon=True).start()
+    yield
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.check_production_secrets()
-    app = FastAPI(title="Puente", version="0.1.0")
-    app.include_router(health.router)
-    app.include_router(nlg.router)
+    app = FastAPI(title="Puente", version="0.1.0", lifespan=_lifespan)
+    for router_module in ROUTERS:
+        app.include_router(router_module.router)
     return app
 
 

@@ -64,3 +64,132 @@ MESSAGES: dict[str, Message] = {
         N_("Sorry, Puente has a problem right now. Please try again later."),
     ),
 }
+
+MESSAGES.update({
+    # Finding care
+    "utter_ask_service_type": Message(
+        N_("What do you need? Reply with a number:\n1 HIV test\n2 HIV treatment (ARV)\n"
+           "3 PrEP\n4 PEP (after risk, within 72h)\n5 TB test or treatment\n6 STI test\n"
+           "7 Contraception\n8 Pregnancy care\n9 Care after violence\n10 Mental health"),
+    ),
+    "utter_ask_location": Message(
+        N_("Where are you? Write your city or neighbourhood."),
+        N_("Where are you? Write your city or neighbourhood, or share your location 📍."),
+    ),
+    "utter_unknown_place": Message(
+        N_("I do not know the place \"{location}\". Write the name of your city or town."),
+    ),
+    "utter_no_services_near": Message(
+        N_("I found no place for this near {place}, even far away. For help, call {hotline}."),
+    ),
+    "utter_no_more_services": Message(
+        N_("There are no more places on this list. Reply 1 to search again."),
+    ),
+    "utter_directory_unavailable": Message(
+        N_("Sorry, I cannot search right now. For help, call {hotline}."),
+    ),
+    # Rights
+    "utter_ask_country": Message(
+        N_("Which country are you in? Reply with a number:\n1 Colombia\n2 Peru\n3 Ecuador\n"
+           "4 Brazil\n5 Chile\n6 Trinidad and Tobago\n7 Guyana\n8 Dominican Republic\n"
+           "Or write the name."),
+    ),
+    "utter_ask_situation": Message(
+        N_("The answer depends on your situation. It stays private and is not saved. "
+           "Reply with a number:\n1 I have a visa or permit\n2 I have no papers\n"
+           "3 I asked for asylum or refuge\n4 I am pregnant\n5 I am under 18"),
+    ),
+    "utter_rights_unknown_country": Message(
+        N_("I do not have verified information for {country_name} yet. For help, call {hotline}."),
+    ),
+    "utter_carry_for_treatment": Message(
+        N_("To continue treatment, carry: your medicines for the trip, your last prescription "
+           "or treatment card, your latest test results, and any ID you have. Ask your clinic "
+           "for a referral letter. Never stop your treatment."),
+    ),
+    # Safety
+    "utter_emergency": Message(
+        N_("If you are in danger, call {emergency} now."),
+    ),
+    "utter_emergency_support": Message(
+        N_("Support lines: {support}"),
+    ),
+    "utter_emergency_unknown_country": Message(
+        N_("If you are in danger, call the local emergency number now (911 in many countries). "
+           "Go to the nearest hospital emergency room: they must treat you, with or without papers."),
+    ),
+    "utter_human": Message(
+        N_("To talk to a person: {hotline}."),
+    ),
+    # Reports
+    "utter_ask_report_service": Message(
+        N_("Which place treated you badly? Reply with its number from the list, or write its name."),
+    ),
+    "utter_ask_report_details": Message(
+        N_("What happened? Write it in your own words. Do not write your name or number."),
+    ),
+    "utter_report_thanks": Message(
+        N_("Thank you. Your report goes to the team that checks this place. "
+           "Reply 1 to find another place."),
+    ),
+    "utter_reminders_not_yet": Message(
+        N_("Reminders are not available yet. Soon I will be able to send you discreet reminders."),
+    ),
+    # Privacy
+    "utter_ask_confirm_delete": Message(
+        N_("Do you want me to delete everything about you (our chat and reminders)? Reply YES or NO."),
+    ),
+    "utter_deleted": Message(
+        N_("Done. I deleted our conversation and your data. Write any time to start again."),
+    ),
+    "utter_delete_cancelled": Message(
+        N_("OK, nothing was deleted."),
+    ),
+})
+
+# Pieces of composed texts (compose.py).
+TEXTS: dict[str, str] = {
+    "services_header": N_("Nearest {kind} near {place}:"),
+    "services_widened": N_("Nothing close. {kind} within {km} km of {place}:"),
+    "services_footer": N_("Reply 9 to report a place that refused you."),
+    "services_footer_more": N_("Reply MORE for more places, 9 to report a place that refused you."),
+    "phone": N_("Tel {phone}"),
+    "hours_today": N_("today {hours}"),
+    "closed_today": N_("closed today"),
+    "speaks": N_("speaks {languages}"),
+    "stale": N_("(not checked for {days} days: call first)"),
+    "rights_header": N_("Your rights in {country}:"),
+    "source": N_("Source: {url}"),
+    "rights_review_note": N_("General information, not legal advice."),
+    "place_choices": N_("Which {location}? Reply with a number:"),
+}
+
+SERVICE_TYPE_NAMES: dict[str, str] = {
+    "hiv_testing": N_("HIV testing"),
+    "hiv_treatment": N_("HIV treatment"),
+    "prep": N_("PrEP"),
+    "pep": N_("PEP"),
+    "tb_testing": N_("TB testing"),
+    "tb_treatment": N_("TB treatment"),
+    "sti_testing": N_("STI testing"),
+    "contraception": N_("contraception"),
+    "prenatal_care": N_("pregnancy care"),
+    "gbv_care": N_("care after violence"),
+    "mental_health": N_("mental health care"),
+    "emergency_care": N_("emergency care"),
+    "health_care": N_("health care"),
+}
+
+FLAG_LABELS: dict[str, str] = {
+    "serves_undocumented": N_("no papers needed"),
+    "free_of_charge": N_("free"),
+    "confidential_no_immigration_reporting": N_("does not report to immigration"),
+    "lgbtqi_friendly": N_("LGBTQI+ friendly"),
+    "sex_worker_friendly": N_("sex workers welcome"),
+    "youth_friendly": N_("youth friendly"),
+}
+
+# Language names in their own language: never translated.
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English", "es": "Español", "fr": "Français", "ht": "Kreyòl", "pt": "Português",
+}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 
@@ -19,6 +20,6 @@ class ActionChooseLanguage(Action):
                  if e.get("entity") == "language" and e.get("extractor") != "LanguageDetector"]
         if named:
             dispatcher.utter_message(response="utter_language_set")
-        else:
-            dispatcher.utter_message(response="utter_language_menu")
-        return []
+            return []
+        dispatcher.utter_message(response="utter_language_menu")
+        return [SlotSet("menu", "language")]

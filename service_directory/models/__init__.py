@@ -5,5 +5,8 @@ Modules: `directory` (HSDS-aligned organizations, services, locations, ...),
 `reports` (discrimination reports). Add a module here when you add one.
 """
 from ..db import Base
+from . import directory  # noqa: F401
+from . import accounts, entitlements, reports  # noqa: F401
+from .. import usage  # noqa: F401  (usage_events table)
 
 __all__ = ["Base"]

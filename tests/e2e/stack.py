@@ -17,6 +17,8 @@ from typing import Iterator
 
 import httpx
 
+from service_directory.commands.demo import load_sample_data
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -64,18 +66,22 @@ def _wait_ready(urls: list[str], process: subprocess.Popen, log: Path, timeout: 
 @contextmanager
 def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
                   timeout: float = 180) -> Iterator[Stack]:
-    """Run the Procfile's processes until the block ends, then stop them all."""
+    """Run the Procfile's processes on a fresh database with sample data, then stop them."""
     ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "APP_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
     env.update(
         APP_URL=f"http://127.0.0.1:{ports['APP_PORT']}",
         RASA_URL=f"http://127.0.0.1:{ports['RASA_PORT']}",
         ACTION_SERVER_URL=f"http://127.0.0.1:{ports['ACTION_PORT']}",
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{ports['RASA_PORT']}",
+        PUENTE_CONNECTOR_STATE=str(log_dir / "channel-state.sqlite3"),
         PYTHONPATH=str(ROOT),
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
     )
+    env["DATABASE_URL"] = f"sqlite:///{log_dir / 'puente.db'}"
     env.update(extra_env or {})
+    load_sample_data(env)
     log = log_dir / "stack.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(

@@ -1,0 +1,147 @@
+"""Signed SMS webhooks against the running stack: our `twilio_sms` channel next to
+Rasa's built-in `twilio` channel, at concurrency 1, 10 and 50.
+
+Starts the stack with tests/e2e/stack.py's `running_stack` (the Procfile's processes,
+free ports, TWILIO_API_BASE at a fake Twilio on loopback), and a second Rasa server
+with the same model, action server and NLG whose temporary credentials file also
+enables the built-in `twilio` channel (dummy account values: its sends go nowhere,
+they fail fast without a network, so for it this measures the webhook only).
+Bounded: 30, 150 and 400 requests per level; loopback only. Prints p50/p95/p99
+latency, throughput and errors per channel and level.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from connectors.fake_twilio import FakeTwilio  # noqa: E402
+from tests.e2e.stack import free_port, running_stack  # noqa: E402
+
+LEVELS = ((1, 30), (10, 150), (50, 400))
+TOKEN = "bench-auth-token"
+BODIES = ("hola", "hello", "bonjou", "olá", "menu", "gracias")
+BUILTIN_CREDENTIALS = """rest:
+twilio:
+  account_sid: "AC00000000000000000000000000000000"
+  auth_token: "dummy"
+  twilio_number: "+15005550006"
+"""
+
+
+def signature(url: str, form: dict) -> str:
+    from twilio.request_validator import RequestValidator
+
+    return RequestValidator(TOKEN).compute_signature(url, form)
+
+
+async def load(url: str, public_url: str, concurrency: int, total: int, ok: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue = asyncio.Queue()
+    for i in range(total):
+        queue.put_nowait(i)
+    senders = [f"+5730{uuid.uuid4().int % 10**8:08d}" for _ in range(concurrency)]
+
+    async def worker(index: int, client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while True:
+            try:
+                i = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            form = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32,
+                    "From": senders[index], "To": "+15005550006",
+                    "Body": BODIES[i % len(BODIES)], "NumMedia": "0"}
+            headers = {"X-Twilio-Signature": signature(public_url, form)}
+            start = time.perf_counter()
+            try:
+                reply = await client.post(url, data=form, headers=headers)
+                if reply.status_code != ok:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append(time.perf_counter() - start)
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=concurrency)) as c:
+        await asyncio.gather(*(worker(i, c) for i in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {"n": total, "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000,
+            "rps": total / elapsed, "errors": errors}
+
+
+def start_builtin_rasa(stack, credentials: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**stack.env, "PYTHONPATH": str(ROOT)}
+    command = [str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--port", str(port),
+               "--model", str(ROOT / "bot/models/puente.tar.gz"), "--endpoints",
+               str(ROOT / "bot/endpoints.yml"), "--credentials", str(credentials)]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("built-in Rasa exited:\n" + log.read_text()[-3000:])
+        try:
+            if httpx.get(url + "/", timeout=2).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise RuntimeError("built-in Rasa not ready")
+
+
+def print_table(results: dict) -> None:
+    print(f"{'channel':<22}{'conc':>5}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'msg/s':>8}{'errors':>8}")
+    for (name, concurrency), r in results.items():
+        print(f"{name:<22}{concurrency:>5}{r['n']:>6}{r['p50']:>9.0f}{r['p95']:>9.0f}"
+              f"{r['p99']:>9.0f}{r['rps']:>8.1f}{r['errors']:>8}")
+
+
+def main() -> int:
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as fake:
+        tmp_path = Path(tmp)
+        env = {"TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.base_url,
+               "PUENTE_CONNECTOR_STATE": str(tmp_path / "state.sqlite3")}
+        with running_stack(tmp_path, env, timeout=600) as stack:
+            public = stack.env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5005")
+            credentials = tmp_path / "credentials.builtin.yml"
+            credentials.write_text(BUILTIN_CREDENTIALS)
+            builtin, builtin_url = start_builtin_rasa(stack, credentials,
+                                                      tmp_path / "builtin.log")
+            try:
+                for concurrency, total in LEVELS:
+                    path = "/webhooks/twilio_sms/webhook"
+                    results[("twilio_sms (ours)", concurrency)] = asyncio.run(load(
+                        stack.rasa_url + path, public + path, concurrency, total, 200))
+                    path = "/webhooks/twilio/webhook"
+                    results[("twilio (Rasa built-in)", concurrency)] = asyncio.run(load(
+                        builtin_url + path, builtin_url + path, concurrency, total, 204))
+            finally:
+                os.killpg(builtin.pid, signal.SIGTERM)
+                builtin.wait(timeout=30)
+        print_table(results)
+        print(f"fake Twilio received {len(fake.messages)} REST messages (slow path)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

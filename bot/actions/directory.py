@@ -1,0 +1,191 @@
+"""Finding care: the search form, its validation, and the search itself."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from . import options
+from .api import AppRejected, AppUnavailable, request, resolve_place
+from .contacts import country_hint, hotline_for
+
+PAGE_SIZE = 3
+
+
+def _location_from_pin(tracker: Tracker) -> Optional[Dict[str, float]]:
+    """Coordinates of a WhatsApp pin: in the message metadata or as entities."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    lat = metadata.get("latitude", next(tracker.get_latest_entity_values("latitude"), None))
+    lon = metadata.get("longitude", next(tracker.get_latest_entity_values("longitude"), None))
+    try:
+        return {"latitude": float(lat), "longitude": float(lon)} if lat is not None and lon is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def search_params(tracker: Tracker, offset: int = 0,
+                  situation: Optional[str] = None) -> Dict[str, Any]:
+    """The search the conversation asks for: pin coordinates win over a typed place."""
+    params: Dict[str, Any] = {
+        "service_type": tracker.get_slot("service_type"),
+        "speaks": tracker.get_slot("language") if tracker.get_slot("language") == "ht" else None,
+        "lang": tracker.get_slot("language") or "en",
+        "limit": PAGE_SIZE,
+        "offset": offset,
+    }
+    if tracker.get_slot("latitude") is not None and tracker.get_slot("longitude") is not None:
+        params["lat"] = tracker.get_slot("latitude")
+        params["lon"] = tracker.get_slot("longitude")
+    else:
+        params["near"] = tracker.get_slot("location")
+        params["country"] = tracker.get_slot("country")
+    if situation == "irregular":
+        params["serves_undocumented"] = True
+        params["free_of_charge"] = True
+    return params
+
+
+async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
+                           offset: int = 0) -> List[EventType]:
+    """Search, answer with the nearest services (or why there are none), remember them.
+
+    When the person said they have no papers, only services that serve undocumented
+    people free of charge are listed, followed by what they are entitled to there.
+    """
+    country = tracker.get_slot("country")
+    situation = tracker.get_slot("situation") or _situation_in_this_conversation(tracker)
+    try:
+        found = await request("GET", "/v1/services/search",
+                              params=search_params(tracker, offset, situation))
+    except AppRejected:
+        dispatcher.utter_message(response="utter_unknown_place",
+                                 location=tracker.get_slot("location") or "")
+        return [SlotSet("location", None), FollowupAction("service_search_form")]
+    except AppUnavailable:
+        dispatcher.utter_message(response="utter_directory_unavailable",
+                                 hotline=await hotline_for(country))
+        return []
+    results = found.get("results") or []
+    resolved = (found.get("query") or {}).get("place") or {}
+    place = resolved.get("name") or tracker.get_slot("location") or ""
+    place_country = resolved.get("country") or country
+    if not results:
+        if offset:
+            dispatcher.utter_message(response="utter_no_more_services")
+            return [SlotSet("menu", "main")]
+        dispatcher.utter_message(response="utter_no_services_near", place=place,
+                                 hotline=await hotline_for(place_country))
+        return [SlotSet("menu", "main"), SlotSet("country", place_country)]
+    has_more = bool(found.get("has_more"))
+    dispatcher.utter_message(
+        response="utter_services_found", services=results, place=place,
+        service_type=tracker.get_slot("service_type"), offset=offset,
+        widened=bool(found.get("widened")), radius_km=found.get("radius_km"),
+        has_more=has_more,
+    )
+    remembered = [{"id": r.get("service_id"), "name": r.get("name")} for r in results]
+    events: List[EventType] = [
+        SlotSet("last_results", remembered), SlotSet("results_offset", float(offset)),
+        SlotSet("country", place_country)]
+    if offset == 0 and situation and place_country:
+        from .rights import answer_entitlements
+
+        shadow = tracker.copy()
+        shadow.slots.update({"situation": situation, "country": place_country})
+        events += [SlotSet("situation", situation)]
+        events += await answer_entitlements(dispatcher, shadow, place_country, "rights",
+                                            ask_situation=False)
+    return events + [SlotSet("menu", "results")]
+
+
+def _situation_in_this_conversation(tracker: Tracker) -> Optional[str]:
+    """The no-papers hint from any message of this session (texts are not stored)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") == "user":
+            hint = options.situation_hint(event.get("text"))
+            if hint:
+                return hint
+    return None
+
+
+class ActionSearchServices(Action):
+    def name(self) -> Text:
+        return "action_search_services"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        return await search_and_reply(dispatcher, tracker)
+
+
+class ActionHandleLocation(Action):
+    """A typed place or a WhatsApp pin: search if we know what for, else ask."""
+
+    def name(self) -> Text:
+        return "action_handle_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events: List[EventType] = []
+        pin = _location_from_pin(tracker)
+        if pin:
+            events += [SlotSet("latitude", pin["latitude"]), SlotSet("longitude", pin["longitude"]),
+                       SlotSet("location", None)]
+        elif tracker.get_slot("location"):
+            events += [SlotSet("latitude", None), SlotSet("longitude", None)]
+        if not pin and not tracker.get_slot("location"):
+            return [FollowupAction("service_search_form")]
+        if tracker.get_slot("service_type"):
+            return events + [FollowupAction("action_search_services")]
+        return events + [FollowupAction("service_search_form")]
+
+
+class ValidateServiceSearchForm(FormValidationAction):
+    """Numbers pick a service type or a place; a pin or a known place fills location."""
+
+    def name(self) -> Text:
+        return "validate_service_search_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("latitude") is not None and tracker.get_slot("longitude") is not None:
+            return [slot for slot in domain_slots if slot != "location"]
+        return domain_slots
+
+    def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        chosen = options.pick(options.SERVICE_TYPE_MENU, value) if str(value).isdigit() else value
+        if chosen in options.SERVICE_TYPES:
+            return {"service_type": chosen}
+        return {"service_type": None}
+
+    async def validate_location(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        choices = tracker.get_slot("place_choices") or []
+        if str(value).isdigit() and choices:
+            picked = options.pick([c["name"] for c in choices], value)
+            chosen = next((c for c in choices if c["name"] == picked), None)
+            if chosen:
+                return {"location": chosen["name"], "country": chosen.get("country"),
+                        "place_choices": None}
+        if not value or str(value).isdigit():
+            return {"location": None}
+        try:
+            # The phone's country breaks ties between places of the same name.
+            found = await resolve_place(value, tracker.get_slot("country") or country_hint(tracker))
+        except AppUnavailable:
+            return {"location": value}
+        if found["status"] == "not_found":
+            dispatcher.utter_message(response="utter_unknown_place", location=value)
+            return {"location": None}
+        if found["status"] == "ambiguous":
+            dispatcher.utter_message(response="utter_place_choices", location=value,
+                                     choices=found["choices"])
+            return {"location": None, "place_choices": found["choices"]}
+        place = found["place"]
+        return {"location": place["name"], "country": place["country"],
+                "latitude": None, "longitude": None, "place_choices": None}

@@ -1,0 +1,141 @@
+"""Rights, cost, documents, confidentiality, and moving country: answers specific to
+the person's country, asking the country, and the migration situation only when the
+answer depends on it (the situation is never kept beyond the conversation)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from . import options
+from .api import AppRejected, AppUnavailable, country_of_place, request
+from .contacts import hotline_for
+
+TOPIC_INTENTS = {"ask_rights", "ask_cost", "ask_documents", "ask_confidentiality"}
+
+
+def _current_topic(tracker: Tracker) -> str:
+    intent = tracker.get_intent_of_latest_message()
+    if intent in TOPIC_INTENTS:
+        return options.topic_of_intent(intent)
+    return tracker.get_slot("pending_topic") or "rights"
+
+
+async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,
+                              country: str, topic: str,
+                              ask_situation: bool = True) -> List[EventType]:
+    """Say what applies in `country`; ask the situation first if the answer depends on it."""
+    params = {"country": country, "service_type": tracker.get_slot("service_type"),
+              "situation": tracker.get_slot("situation"), "topic": topic,
+              "lang": tracker.get_slot("language") or "en"}
+    try:
+        body = await request("GET", "/v1/entitlements", params=params)
+    except AppRejected:
+        body = {"known": False}
+    except AppUnavailable:
+        dispatcher.utter_message(response="utter_service_unavailable")
+        return []
+    if body.get("known") and not body.get("entries") and params["situation"]:
+        params["situation"] = None
+        try:
+            body = await request("GET", "/v1/entitlements", params=params)
+        except (AppRejected, AppUnavailable):
+            body = {"known": False}
+        ask_situation = False
+    if not body.get("known", True) or not body.get("entries"):
+        dispatcher.utter_message(response="utter_rights_unknown_country",
+                                 country=country,
+                                 hotline=await hotline_for(country))
+        return [SlotSet("pending_topic", None)]
+    if body.get("depends_on_situation") and not tracker.get_slot("situation") and ask_situation:
+        return [SlotSet("pending_topic", topic), FollowupAction("situation_form")]
+    dispatcher.utter_message(response="utter_entitlements", country=country, topic=topic,
+                             entries=body["entries"])
+    return [SlotSet("pending_topic", None)]
+
+
+class ActionAnswerRights(Action):
+    def name(self) -> Text:
+        return "action_answer_rights"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        topic = _current_topic(tracker)
+        country = tracker.get_slot("country")
+        if not country:
+            return [SlotSet("pending_topic", topic), FollowupAction("country_form")]
+        if tracker.get_slot("pending_topic") == "moving":
+            return await moving_answer(dispatcher, tracker, country)
+        return await answer_entitlements(dispatcher, tracker, country, topic)
+
+
+async def moving_answer(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        country: str) -> List[EventType]:
+    events = await answer_entitlements(dispatcher, tracker, country, "rights", ask_situation=False)
+    dispatcher.utter_message(response="utter_carry_for_treatment")
+    return events + [SlotSet("pending_topic", None)]
+
+
+class ActionMovingCountry(Action):
+    """Destination's entitlements, services near the destination city, what to carry."""
+
+    def name(self) -> Text:
+        return "action_moving_country"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        destination: Optional[str] = next(tracker.get_latest_entity_values("country"), None)
+        city = next(tracker.get_latest_entity_values("location"), None)
+        events: List[EventType] = [SlotSet("latitude", None), SlotSet("longitude", None)]
+        if not destination and not city:
+            return events + [SlotSet("country", None), SlotSet("pending_topic", "moving"),
+                             FollowupAction("country_form")]
+        if city and not destination:
+            try:
+                destination = await country_of_place(city)
+            except AppUnavailable:
+                destination = None
+        events.append(SlotSet("country", destination))
+        if destination:
+            events += await moving_answer(dispatcher, tracker, destination)
+        else:
+            dispatcher.utter_message(response="utter_carry_for_treatment")
+        if city:
+            from .directory import search_and_reply
+
+            shadow = tracker.copy()
+            shadow.slots.update({"location": city, "country": destination,
+                                 "latitude": None, "longitude": None,
+                                 "service_type": tracker.get_slot("service_type") or "hiv_treatment"})
+            events += [SlotSet("location", city)] + await search_and_reply(dispatcher, shadow)
+        return events
+
+
+class ValidateCountryForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_country_form"
+
+    async def validate_country(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if str(value).isdigit():
+            chosen = options.pick(options.COUNTRY_MENU, value)
+            return {"country": chosen}
+        text = str(value or "").strip()
+        if len(text) == 2 and text.isalpha():
+            return {"country": text.lower()}
+        try:
+            return {"country": await country_of_place(text)}
+        except AppUnavailable:
+            return {"country": None}
+
+
+class ValidateSituationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_situation_form"
+
+    def validate_situation(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"situation": options.pick(options.SITUATION_MENU, value)}

@@ -1,0 +1,395 @@
+"""What the SMS and WhatsApp channels share: the webhook, from signature to answer.
+
+Order of a webhook (each step can end it):
+1. `X-Twilio-Signature` checked against PUBLIC_BASE_URL + path: 403, nothing else runs.
+2. `MessageSid` claimed in the state store (SET NX): a retry or a replay gets an
+   empty TwiML and never a second answer, even while the first is still running.
+3. The address becomes a pseudonym; the number stays in this request's memory only.
+4. Keywords (STOP/START/HELP/MORE), media without text, empty bodies: answered here,
+   before NLU, in the person's language.
+5. Rasa runs the turn with a collecting output channel. Ready within the deadline
+   (8 s, Twilio waits 15): TwiML in the response. Later: empty TwiML now, the REST
+   API when ready. Nothing sent, or Rasa failed: the apology with the hotline.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
+from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from . import keywords
+from .privacy import country_hint
+from .runtime import CLAIM, LAST_INBOUND, PAGES, Runtime
+from .settings import ConnectorSettings
+from .twilio_client import TwilioSendError
+
+log = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def twiml(messages: List[str]) -> str:
+    """A TwiML document sending `messages` in order."""
+    body = "".join(f"<Message>{escape(m)}</Message>" for m in messages)
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>'
+
+
+class Reply:
+    """What one turn produced: texts plus what the NLG told us about them."""
+
+    def __init__(self) -> None:
+        self.texts: List[str] = []
+        self.language: Optional[str] = None
+        self.kind: Optional[str] = None
+        self.variables: Dict[str, Any] = {}
+
+    def take(self, message: Dict[str, Any]) -> None:
+        custom = message.get("custom") or {}
+        if isinstance(custom, dict):
+            self.language = custom.get("language") or self.language
+            self.kind = custom.get("kind") or self.kind
+            if isinstance(custom.get("template_variables"), dict):
+                self.variables.update(custom["template_variables"])
+        self.kind = self.kind or message.get("utter_action")
+        text = message.get("text")
+        if text and str(text).strip():
+            self.texts.append(str(text).strip())
+
+
+class TurnOutput(OutputChannel):
+    """Collects one turn's bot messages; the webhook decides how they travel."""
+
+    channel_name = "twilio"
+
+    def __init__(self) -> None:
+        self.reply = Reply()
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel_name
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        self.reply.take(dict(message))
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        self.reply.take({"text": text})
+
+
+class ProactiveOutput(OutputChannel):
+    """Sends what Rasa says outside a webhook (trigger_intent: reminders) via REST.
+
+    The person must have opted in (number in the vault) and not opted out.
+    """
+
+    channel_name = "twilio"
+
+    def __init__(self, channel: "TwilioInputBase") -> None:
+        self.channel = channel
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel_name
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        reply = Reply()
+        reply.take(dict(message))
+        if reply.texts:
+            await self.channel.send_proactive(recipient_id, reply)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class TwilioInputBase(InputChannel):
+    """A Twilio webhook channel; subclasses set names and how texts are shaped."""
+
+    channel_name = "twilio"
+    turn_output: type = TurnOutput
+    proactive_output: type = ProactiveOutput
+
+    def __init__(self, settings: Optional[ConnectorSettings] = None) -> None:
+        self.settings = settings or ConnectorSettings.from_env()
+        self.runtime = Runtime(self.settings)
+        self._validator = RequestValidator(self.settings.auth_token)
+        self._background: Set[asyncio.Task] = set()
+        if not self.settings.validate_signatures:
+            log.warning("%s: Twilio signature checks are OFF (development setting)",
+                        self.channel_name)
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.channel_name
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        """Secrets come from the environment only; credentials.yml may tune the deadline."""
+        settings = ConnectorSettings.from_env()
+        deadline = (credentials or {}).get("reply_deadline_seconds")
+        if deadline is not None:
+            from dataclasses import replace
+
+            settings = replace(settings, reply_deadline_seconds=float(deadline))
+            settings.check()
+        return cls(settings)
+
+    def get_output_channel(self) -> OutputChannel:
+        return self.proactive_output(self)
+
+    # ---- what subclasses shape ----------------------------------------------------
+    def default_from(self) -> str:
+        raise NotImplementedError
+
+    def shape(self, texts: List[str], language: Optional[str]) -> Tuple[List[str], List[str]]:
+        """(messages to send now, pages kept for MORE)."""
+        raise NotImplementedError
+
+    async def record_sent(self, messages: List[str]) -> None:
+        """Anonymous counters for what was sent (SMS: segments)."""
+
+    async def before_nlu(self, form: Dict[str, str], person: str,
+                         language: Optional[str]) -> Optional[List[str]]:
+        """Texts to answer without NLU, or None to let the assistant answer."""
+        body = form.get("Body") or ""
+        opted_out = await self.runtime.is_opted_out(person)
+        keyword = keywords.match(body, language, opted_out=opted_out)
+        if keyword is not None:
+            answer = await self.on_keyword(keyword, person, language)
+            if answer is not None:
+                return answer
+        if not body.strip():
+            if int(form.get("NumMedia") or 0) > 0:
+                await self.runtime.count("inbound_media_only")
+                return [self.runtime.text("channel_media_only", language)]
+            return [self.runtime.text("channel_empty", language)]
+        return None
+
+    async def on_keyword(self, keyword: keywords.Keyword, person: str,
+                         language: Optional[str]) -> Optional[List[str]]:
+        rt = self.runtime
+        if keyword.kind == keywords.STOP:
+            await rt.opt_out(person)
+            await rt.count("keyword", "stop")
+            return [rt.text("channel_stopped", keyword.language)]
+        if keyword.kind == keywords.START:
+            await rt.opt_in(person)
+            await rt.count("keyword", "start")
+            return [rt.text("channel_started", keyword.language)]
+        if keyword.kind == keywords.HELP:
+            await rt.count("keyword", "help")
+            return [rt.text("channel_help", keyword.language)]
+        return None
+
+    def to_rasa(self, form: Dict[str, str], address: str) -> Tuple[str, Dict[str, Any]]:
+        """The text and metadata Rasa gets: never the number, only coarse hints."""
+        text = (form.get("Body") or "").strip()
+        # A leading "/" would let anyone trigger any intent with Rasa's "/intent{...}"
+        # syntax (e.g. an EXTERNAL_ reminder intent): people's text never does.
+        text = text.lstrip("/").strip() or "?"
+        limit = self.settings.max_inbound_chars
+        if len(text) > limit:
+            cut = text.rfind(" ", 0, limit)
+            text = text[:cut if cut > limit // 2 else limit]
+        return text, {"channel": self.channel_name, "country_hint": country_hint(address)}
+
+    # ---- the webhook ----------------------------------------------------------------
+    def _signature_ok(self, request: Request, form: Dict[str, str]) -> bool:
+        if not self.settings.validate_signatures:
+            return True
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            return False
+        url = self.settings.public_base_url + request.path
+        if request.query_string:
+            url += "?" + request.query_string
+        return bool(self._validator.validate(url, form, signature))
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        blueprint = Blueprint(f"{self.channel_name}_webhook", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            try:
+                return await self._webhook(request, on_new_message)
+            except Exception as error:  # never a stack trace to Twilio or the person
+                log.error("%s webhook failed: %s", self.channel_name, type(error).__name__)
+                log.debug("webhook failure", exc_info=True)
+                return response.text(EMPTY_TWIML, status=500, content_type="text/xml")
+
+        @blueprint.route("/status", methods=["POST"])
+        async def status(request: Request) -> HTTPResponse:
+            form = _form(request)
+            if not self._signature_ok(request, form):
+                return response.text("invalid signature", status=403)
+            await self._status(form)
+            return response.empty(status=204)
+
+        return blueprint
+
+    async def _webhook(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        form = _form(request)
+        if not self._signature_ok(request, form):
+            await self.runtime.count("webhook_rejected")
+            log.warning("%s: webhook with a missing or wrong signature refused",
+                        self.channel_name)
+            return response.text("invalid signature", status=403)
+        sid = form.get("MessageSid") or form.get("SmsSid")
+        address = form.get("From")
+        if not sid or not address:
+            return response.text("MessageSid and From are required", status=400)
+        rt = self.runtime
+        if not await rt.state.claim(CLAIM + sid, self.settings.dedupe_ttl_seconds):
+            await rt.count("webhook_duplicate")
+            log.info("%s: MessageSid seen before; not answered again", self.channel_name)
+            return _xml(EMPTY_TWIML)
+        person = rt.pseudonym(address)
+        await rt.state.set(LAST_INBOUND + person, str(int(time.time())),
+                           ttl_seconds=30 * 86400)
+        language = await rt.language(person)
+        sender = (address, form.get("To") or self.default_from())
+
+        direct = await self.before_nlu(form, person, language)
+        if direct is not None:
+            return _xml(twiml(await self._finish(person, direct, language,
+                                                 replace_pages=False)))
+
+        text, metadata = self.to_rasa(form, address)
+        output = self.turn_output()
+        turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(
+            text, output, person, input_channel=self.channel_name, metadata=metadata), output))
+        try:
+            reply = await asyncio.wait_for(asyncio.shield(turn),
+                                           self.settings.reply_deadline_seconds)
+        except asyncio.TimeoutError:
+            await rt.count("reply_slow")
+            task = asyncio.ensure_future(self._deliver_later(turn, person, sender))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return _xml(EMPTY_TWIML)
+        return _xml(twiml(await self._finish(person, reply.texts, reply.language)))
+
+    async def _run_turn(self, on_new_message: OnNewMessage, message: UserMessage,
+                        output: TurnOutput) -> Reply:
+        """Rasa's turn; whatever fails, the reply has a text (the apology at worst)."""
+        person = message.sender_id
+        try:
+            await on_new_message(message)
+        except Exception as error:
+            await self.runtime.count("turn_failed")
+            log.error("%s: the assistant failed (%s); sending the apology",
+                      self.channel_name, type(error).__name__)
+            log.debug("turn failure", exc_info=True)
+        reply = output.reply
+        language = reply.language or await self.runtime.language(person)
+        if reply.language:
+            await self.runtime.remember_language(person, reply.language)
+        if not reply.texts:
+            await self.runtime.count("reply_apology")
+            reply.texts = [self.runtime.text("channel_apology", language)]
+        reply.language = language
+        return reply
+
+    async def _finish(self, person: str, texts: List[str], language: Optional[str],
+                      replace_pages: bool = True) -> List[str]:
+        """Shape texts for the channel, keep extra pages for MORE, count what goes out.
+
+        A new answer replaces the pages of an older one (MORE then means "more of
+        this"); keyword answers leave them alone.
+        """
+        now, later = self.shape(texts, language)
+        if later:
+            await self.runtime.state.set(PAGES + person, json.dumps(later),
+                                         ttl_seconds=self.settings.pages_ttl_seconds)
+        elif replace_pages:
+            await self.runtime.state.delete(PAGES + person)
+        await self.record_sent(now)
+        return now
+
+    async def _deliver_later(self, turn: "asyncio.Future[Reply]", person: str,
+                             sender: Tuple[str, str]) -> None:
+        """The slow path: the webhook already answered empty; send through REST."""
+        reply = await turn
+        messages = await self._finish(person, reply.texts, reply.language)
+        await self._send(person, sender[0], sender[1], messages)
+
+    async def _send(self, person: str, to: str, from_: str, messages: List[str],
+                    template: Optional[Tuple[str, Dict[str, Any]]] = None) -> int:
+        """Send through REST; 21610 marks the person opted out. Returns how many went."""
+        callback = f"{self.settings.public_base_url}/webhooks/{self.channel_name}/status"
+        sent = 0
+        items: List[Dict[str, Any]] = [{"body": m} for m in messages]
+        if template is not None:
+            items = [{"content_sid": template[0], "content_variables": template[1]}]
+        for item in items:
+            try:
+                await self.runtime.client.send(to, from_, status_callback=callback, **item)
+                sent += 1
+            except TwilioSendError as error:
+                await self.runtime.count("send_failed", error.code or error.status)
+                log.warning("%s: send refused (code %s)", self.channel_name, error.code)
+                if error.opted_out:
+                    await self.runtime.opt_out(person)
+                return sent
+        return sent
+
+    async def _status(self, form: Dict[str, str]) -> None:
+        """Twilio's delivery report: count failures; 21610 means the person opted out."""
+        status = form.get("MessageStatus") or form.get("SmsStatus") or ""
+        code = form.get("ErrorCode") or ""
+        if status in {"failed", "undelivered"}:
+            await self.runtime.count("delivery_failed", code or status)
+        if code == "21610" and form.get("To"):
+            await self.runtime.opt_out(self.runtime.pseudonym(form["To"]))
+
+    # ---- proactive ------------------------------------------------------------------
+    async def send_proactive(self, person: str, reply: Reply) -> int:
+        """A message nobody asked for right now (a reminder): only with consent."""
+        rt = self.runtime
+        if await rt.is_opted_out(person):
+            await rt.count("proactive_skipped", "opted_out")
+            log.info("%s: %s opted out; proactive message not sent", self.channel_name,
+                     person[:8])
+            return 0
+        address = await rt.vault.get(person)
+        if address is None:
+            await rt.count("proactive_skipped", "no_contact")
+            log.info("%s: no vault contact for %s; proactive message not sent",
+                     self.channel_name, person[:8])
+            return 0
+        language = reply.language or await rt.language(person)
+        template = await self.proactive_template(person, reply, language)
+        messages = [] if template else await self._finish(person, reply.texts, language)
+        return await self._send(person, address, self.default_from(), messages, template)
+
+    async def proactive_template(self, person: str, reply: Reply,
+                                 language: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
+        """WhatsApp overrides this for its 24-hour rule; SMS sends free text."""
+        return None
+
+
+def _form(request: Request) -> Dict[str, str]:
+    """Twilio's form fields, first value each, blank ones kept (the signature covers
+    them: a media message has an empty `Body`, and Sanic's form drops blanks)."""
+    form: Dict[str, str] = {}
+    for key, value in parse_qsl((request.body or b"").decode("utf-8", "replace"),
+                                keep_blank_values=True):
+        form.setdefault(key, value)
+    return form
+
+
+def _xml(document: str) -> HTTPResponse:
+    return response.text(document, content_type="text/xml; charset=utf-8")

@@ -1,0 +1,99 @@
+"""The resources a channel shares between requests: settings, state, vault, Twilio client.
+
+Created lazily on first use, inside the running event loop (the Redis and HTTP
+clients bind to it), once per channel instance.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Optional
+
+from . import texts
+from .privacy import pseudonym
+from .settings import ConnectorSettings
+from .state import StateStore, open_state
+from .twilio_client import TwilioClient
+from .vault import ContactVault
+
+log = logging.getLogger(__name__)
+
+OPTOUT = "optout:"
+LANGUAGE = "lang:"
+PAGES = "pages:"
+LAST_INBOUND = "lastin:"
+CLAIM = "sid:"
+
+
+def today() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")
+
+
+class Runtime:
+    """Settings plus lazily opened state store, vault and Twilio client."""
+
+    def __init__(self, settings: ConnectorSettings) -> None:
+        self.settings = settings
+        self._state: Optional[StateStore] = None
+        self._vault: Optional[ContactVault] = None
+        self._client: Optional[TwilioClient] = None
+
+    @property
+    def state(self) -> StateStore:
+        if self._state is None:
+            self._state = open_state(self.settings.redis_url, self.settings.state_path)
+        return self._state
+
+    @property
+    def vault(self) -> ContactVault:
+        if self._vault is None:
+            self._vault = ContactVault(self.settings.vault_key_bytes(), self.state)
+        return self._vault
+
+    @property
+    def client(self) -> TwilioClient:
+        if self._client is None:
+            s = self.settings
+            self._client = TwilioClient(s.account_sid, s.auth_token, s.api_base,
+                                        backoff_seconds=s.send_backoff_seconds)
+        return self._client
+
+    def pseudonym(self, address: str) -> str:
+        return pseudonym(address, self.settings.app_secret)
+
+    def text(self, name: str, language: Optional[str]) -> str:
+        return texts.text(name, language, self.settings.locales_dir, hotline=self.settings.hotline)
+
+    # Opt-out, remembered forever (until START): the state store is durable.
+    async def is_opted_out(self, person: str) -> bool:
+        return await self.state.get(OPTOUT + person) is not None
+
+    async def opt_out(self, person: str) -> None:
+        """Remember the opt-out, and drop the contact and pending pages we hold."""
+        await self.state.set(OPTOUT + person, today())
+        await self.vault.delete(person)
+        await self.state.delete(PAGES + person)
+        log.info("opt-out recorded for %s", person[:8])
+
+    async def opt_in(self, person: str) -> None:
+        await self.state.delete(OPTOUT + person)
+        log.info("opt-in recorded for %s", person[:8])
+
+    async def language(self, person: str) -> Optional[str]:
+        return await self.state.get(LANGUAGE + person)
+
+    async def remember_language(self, person: str, language: Optional[str]) -> None:
+        if language and language in texts.LANGUAGES:
+            await self.state.set(LANGUAGE + person, language,
+                                 ttl_seconds=400 * 86400)
+
+    async def count(self, name: str, detail: object = "") -> None:
+        """An anonymous counter `name:YYYY-MM-DD[:detail]` (no pseudonym, ever)."""
+        key = f"{name}:{today()}" + (f":{detail}" if detail != "" else "")
+        await self.state.incr(key)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+        if self._state is not None:
+            await self._state.close()

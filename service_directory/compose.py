@@ -1,0 +1,135 @@
+"""Texts built from structured data: lists of services, entitlement answers.
+
+Every word still comes from the catalogs (`messages.py`); this module only decides
+which lines appear and in what order, compact for SMS and richer for WhatsApp.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from .i18n import gettext_for
+from .messages import FLAG_LABELS, LANGUAGE_NAMES, SERVICE_TYPE_NAMES, TEXTS
+
+Composer = Callable[[str, str, dict[str, Any]], str]
+
+# Languages every service of a country is assumed to speak: not worth a line on SMS.
+OFFICIAL_LANGUAGES = {
+    "co": ("es",), "pe": ("es",), "ec": ("es",), "cl": ("es",), "ve": ("es",),
+    "mx": ("es",), "pa": ("es",), "do": ("es",), "br": ("pt",), "tt": ("en",),
+    "gy": ("en",), "ht": ("fr", "ht"),
+}
+
+
+def _t(lang: str, key: str, **values: Any) -> str:
+    return gettext_for(lang, TEXTS[key]).format(**values)
+
+
+def service_type_name(lang: str, code: str | None) -> str:
+    if not code or code not in SERVICE_TYPE_NAMES:
+        return gettext_for(lang, SERVICE_TYPE_NAMES["health_care"])
+    return gettext_for(lang, SERVICE_TYPE_NAMES[code])
+
+
+def country_name(lang: str, code: str | None) -> str:
+    """The country's name in `lang` from CLDR (Babel); Kreyòl falls back to French."""
+    if not code:
+        return ""
+    for locale in (lang, "fr" if lang == "ht" else "en"):
+        try:
+            return Locale.parse(locale).territories.get(code.upper(), code.upper())
+        except (UnknownLocaleError, ValueError):
+            continue
+    return code.upper()
+
+
+def _distance(km: float) -> str:
+    return f"{km:.1f} km" if km < 10 else f"{round(km)} km"
+
+
+def _service_lines(lang: str, style: str, number: int, service: dict[str, Any]) -> list[str]:
+    name = service.get("name", "")
+    head = f"{number}. *{name}*" if style == "whatsapp" else f"{number}. {name}"
+    if service.get("distance_km") is not None:
+        head += f" ({_distance(float(service['distance_km']))})"
+    lines = [head]
+    if service.get("address"):
+        lines.append(service["address"])
+    contact = []
+    if service.get("phone"):
+        contact.append(_t(lang, "phone", phone=service["phone"]))
+    hours = service.get("hours_today")
+    if hours:
+        spans = ", ".join(f"{h['opens']}-{h['closes']}" for h in hours) if isinstance(hours, list) else str(hours)
+        contact.append(_t(lang, "hours_today", hours=spans))
+    elif hours == []:
+        contact.append(_t(lang, "closed_today"))
+    if contact:
+        lines.append(" | ".join(contact))
+    safety = service.get("safety") or service.get("flags") or {}
+    flags = [gettext_for(lang, FLAG_LABELS[flag]) for flag in FLAG_LABELS
+             if safety.get(flag) is True]
+    local = OFFICIAL_LANGUAGES.get((service.get("country") or "").lower(), ())
+    spoken = [LANGUAGE_NAMES[code] for code in service.get("languages") or []
+              if code in LANGUAGE_NAMES and code not in local]
+    if spoken:
+        flags.append(_t(lang, "speaks", languages=", ".join(spoken)))
+    if flags:
+        lines.append("; ".join(flags))
+    if service.get("stale"):
+        lines.append(_t(lang, "stale", days=service.get("verified_days_ago") or "?"))
+    return lines
+
+
+def services_found(lang: str, style: str, values: dict[str, Any]) -> str:
+    """The nearest services, numbered, with what decides if a migrant can go there."""
+    services = values.get("services") or []
+    kind = service_type_name(lang, values.get("service_type"))
+    place = values.get("place") or values.get("location") or ""
+    offset = int(values.get("offset") or 0)
+    if values.get("widened"):
+        header = _t(lang, "services_widened", kind=kind, place=place,
+                    km=round(float(values.get("radius_km") or 0)))
+    else:
+        header = _t(lang, "services_header", kind=kind, place=place)
+    blocks = ["\n".join(_service_lines(lang, style, offset + i + 1, s))
+              for i, s in enumerate(services)]
+    footer = _t(lang, "services_footer_more" if values.get("has_more") else "services_footer")
+    separator = "\n\n" if style == "whatsapp" else "\n"
+    return separator.join([header, *blocks, footer])
+
+
+def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
+    """Rights in a country: one line per entry, each with its source."""
+    entries = values.get("entries") or []
+    country = country_name(lang, values.get("country"))
+    lines = [_t(lang, "rights_header", country=country)]
+    for entry in entries:
+        summary = entry.get("summary") or ""
+        kind = service_type_name(lang, entry.get("service_type")) if entry.get("service_type") else ""
+        lines.append(f"- {kind}: {summary}" if kind else f"- {summary}")
+        if entry.get("source_url") and style == "whatsapp":
+            lines.append(_t(lang, "source", url=entry["source_url"]))
+    sources = [e.get("legal_basis") for e in entries if e.get("legal_basis")]
+    if style != "whatsapp" and sources:
+        lines.append(_t(lang, "source", url="; ".join(dict.fromkeys(sources))))
+    lines.append(_t(lang, "rights_review_note"))
+    return "\n".join(lines)
+
+
+def place_choices(lang: str, style: str, values: dict[str, Any]) -> str:
+    """An ambiguous place name as a short numbered choice."""
+    lines = [_t(lang, "place_choices", location=values.get("location", ""))]
+    for number, choice in enumerate(values.get("choices") or [], start=1):
+        where = country_name(lang, choice.get("country"))
+        lines.append(f"{number} {choice.get('name', '')}" + (f" ({where})" if where else ""))
+    return "\n".join(lines)
+
+
+COMPOSERS: dict[str, Composer] = {
+    "utter_place_choices": place_choices,
+    "utter_services_found": services_found,
+    "utter_entitlements": entitlement_answer,
+}

@@ -1,0 +1,103 @@
+"""Shared FastAPI dependencies: database session, who is calling, and what they may do.
+
+- `get_session`: one SQLAlchemy session per request (routes commit explicitly).
+- `current_user`: the user behind `Authorization: Bearer KEY` (401 otherwise).
+- `require_roles("admin", "curator")`: 403 for any other role.
+- `ensure_can_curate(user, organization_id)`: the check every directory write reuses,
+  so a curator changes only their own organizations' data.
+- `require_internal`: calls from Puente's own processes (the bot's actions), proven
+  by the shared secret in `X-Puente-Internal` (the value of APP_SECRET).
+"""
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+
+from fastapi import Depends, Header, HTTPException, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from . import accounts
+from .config import get_settings
+from .db import session_factory
+from .models.accounts import User
+
+INTERNAL_HEADER = "X-Puente-Internal"
+
+_bearer = HTTPBearer(auto_error=False, description="An API key from `puente users create`")
+
+
+def get_session() -> Iterator[Session]:
+    """A session for this request; anything not committed by the route is rolled back."""
+    session = session_factory()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail,
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def current_user(credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+                 session: Session = Depends(get_session)) -> User:
+    """The active user whose API key is in `Authorization: Bearer KEY`."""
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized("missing API key: send the header 'Authorization: Bearer KEY' "
+                            "(create a key with `puente users create`)")
+    user = accounts.authenticate_key(session, credentials.credentials)
+    if user is None:
+        raise _unauthorized("invalid or revoked API key")
+    return user
+
+
+def require_roles(*roles: str) -> Callable[..., User]:
+    """A dependency returning the current user if their role is one of `roles` (403 otherwise)."""
+    allowed = ", ".join(roles)
+
+    def _check(user: User = Depends(current_user)) -> User:
+        if user.role not in roles:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"this needs the role {allowed}; your role is {user.role}")
+        return user
+
+    _check.__name__ = f"require_{'_or_'.join(roles)}"
+    return _check
+
+
+def can_curate(user: User, organization_id: str | None) -> bool:
+    """Admins curate everything; curators their own organizations; analysts nothing."""
+    if user.role == "admin":
+        return True
+    return user.role == "curator" and user.curates(organization_id)
+
+
+def ensure_can_curate(user: User, organization_id: str | None) -> None:
+    """Raise 403 unless `user` may change data of `organization_id`."""
+    if not can_curate(user, organization_id):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="you can only change or read data of the organizations you curate"
+            if user.role == "curator" else
+            f"this needs the role admin or curator; your role is {user.role}")
+
+
+def require_internal(x_puente_internal: str | None = Header(
+        None, alias=INTERNAL_HEADER,
+        description="APP_SECRET: only Puente's own processes call this route")) -> str:
+    """Accept only callers that know APP_SECRET (the bot's action server)."""
+    if not x_puente_internal:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                            detail=f"internal route: send the header {INTERNAL_HEADER}")
+    if not hmac.compare_digest(x_puente_internal.encode(), get_settings().app_secret.encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            detail=f"wrong {INTERNAL_HEADER} secret")
+    return "internal:bot"
+
+
+def not_found(entity: str, entity_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no {entity} with id {entity_id}")

@@ -1,0 +1,1 @@
+"""Sample entitlements content (YAML, SAMPLE — to be reviewed by a local partner)."""

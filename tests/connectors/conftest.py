@@ -1,0 +1,183 @@
+"""Fixtures for the connector tests: a real Rasa server (Puente's trained model) with
+the Twilio channels, a fake Twilio on loopback, and a small NLG endpoint whose texts,
+language, delay and failures each test sets (the app's real NLG is exercised by the
+end-to-end tests in tests/e2e)."""
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import aiohttp
+import pytest
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+from connectors.settings import ConnectorSettings
+from connectors.twilio_sms import TwilioSMSInput
+from connectors.twilio_whatsapp import TwilioWhatsAppInput
+from tests.fake_twilio import FakeTwilio
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "bot" / "models" / "puente.tar.gz"
+TOKEN = "test-auth-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class NLGStub:
+    """Rasa's NLG protocol with texts chosen by the test."""
+
+    def __init__(self) -> None:
+        self.texts: Dict[str, str] = {}
+        self.language: Optional[str] = "en"
+        self.delay = 0.0
+        self.fail = False
+        self.url = ""
+        self._runner: Optional[web.AppRunner] = None
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        payload = await request.json()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail:
+            return web.Response(status=500, text="nlg down")
+        name = payload.get("response", "")
+        text = self.texts.get(name, f"[{name} for {payload.get('channel', {}).get('name')}]")
+        return web.json_response({"text": text, "custom": {"language": self.language}})
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/nlg", self._handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        port = free_port()
+        await web.TCPSite(self._runner, "127.0.0.1", port).start()
+        self.url = f"http://127.0.0.1:{port}/nlg"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    if not MODEL.exists():
+        pytest.skip("no trained model (make train)")
+    return MODEL
+
+
+@pytest.fixture(scope="session")
+def agent(model_path):
+    from rasa.core.agent import load_agent
+
+    return asyncio.run(load_agent(model_path=str(model_path)))
+
+
+@pytest.fixture
+def fake_twilio():
+    with FakeTwilio() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def nlg():
+    stub = NLGStub()
+    await stub.start()
+    yield stub
+    await stub.stop()
+
+
+class Server:
+    """A running Rasa server with both channels, and helpers to send as Twilio does."""
+
+    def __init__(self, base: str, settings: ConnectorSettings, sms: TwilioSMSInput,
+                 whatsapp: TwilioWhatsAppInput) -> None:
+        self.base = base
+        self.settings = settings
+        self.sms = sms
+        self.whatsapp = whatsapp
+        self.session = aiohttp.ClientSession()
+
+    def sign(self, path: str, form: Dict[str, str], token: str = TOKEN) -> str:
+        return RequestValidator(token).compute_signature(self.settings.public_base_url + path, form)
+
+    async def post(self, channel: str, form: Dict[str, str], signature: Any = "sign",
+                   path_suffix: str = "webhook") -> aiohttp.ClientResponse:
+        path = f"/webhooks/{channel}/{path_suffix}"
+        headers = {}
+        if signature == "sign":
+            headers["X-Twilio-Signature"] = self.sign(path, form)
+        elif signature is not None:
+            headers["X-Twilio-Signature"] = signature
+        reply = await self.session.post(self.base + path, data=form, headers=headers)
+        await reply.read()
+        return reply
+
+    async def text(self, channel: str, address: str, body: str, **extra: str):
+        """Send like Twilio; (status, TwiML messages)."""
+        form = sms_form(address, body, **extra)
+        reply = await self.post(channel, form)
+        return reply.status, twiml_messages(await reply.text())
+
+
+def sms_form(address: str, body: str, **extra: str) -> Dict[str, str]:
+    form = {"MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32,
+            "From": address, "To": "+15005550006", "Body": body, "NumMedia": "0"}
+    form.update(extra)
+    return form
+
+
+def twiml_messages(document: str) -> list:
+    import xml.etree.ElementTree as ET
+
+    return [m.text or "" for m in ET.fromstring(document).iter("Message")]
+
+
+@pytest.fixture
+def settings(tmp_path, fake_twilio) -> ConnectorSettings:
+    return ConnectorSettings(
+        app_secret="test-app-secret", auth_token=TOKEN, public_base_url="https://puente.example",
+        api_base=fake_twilio.base_url, state_path=tmp_path / "state.sqlite3",
+        reply_deadline_seconds=5.0, send_backoff_seconds=0.01, hotline="+1 555 0100",
+    )
+
+
+@pytest.fixture
+async def server(agent, settings, nlg):
+    """Rasa's own app (rasa.core.run.configure_app) with our channels and the model."""
+    from rasa.core import run
+    from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
+    from rasa.utils.endpoints import EndpointConfig
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    sms, whatsapp = TwilioSMSInput(settings), TwilioWhatsAppInput(replace(settings))
+    app = run.configure_app([sms, whatsapp], enable_api=True, port=0, use_uvloop=False)
+    app.ctx.agent = agent
+    agent.nlg = CallbackNaturalLanguageGenerator(EndpointConfig(url=nlg.url))
+    agent.processor.nlg = agent.nlg
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
+                                     access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    running = Server(f"http://127.0.0.1:{port}", settings, sms, whatsapp)
+    yield running
+    await running.session.close()
+    for channel in (sms, whatsapp):
+        for task in list(channel._background):
+            await task
+        await channel.runtime.close()
+    await server.before_stop()
+    server.close()
+    await server.wait_closed()
+    await server.after_stop()

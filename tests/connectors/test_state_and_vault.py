@@ -1,0 +1,74 @@
+"""The state store (local SQLite and Redis) and the encrypted contact vault."""
+import asyncio
+import base64
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from connectors.state import LocalState, RedisState
+from connectors.vault import ContactVault, VaultError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = subprocess.run([str(ROOT / "scripts/services.sh"), "redis"], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    return url
+
+
+@pytest.fixture(params=["local", "redis"])
+async def store(request, tmp_path):
+    if request.param == "local":
+        state = LocalState(tmp_path / "state.sqlite3")
+    else:
+        state = RedisState(request.getfixturevalue("redis_url"),
+                           namespace=f"test:{os.urandom(4).hex()}:")
+    yield state
+    await state.close()
+
+
+async def test_a_claim_is_won_exactly_once_under_concurrency(store):
+    results = await asyncio.gather(*[store.claim("sid:SM1", 60) for _ in range(20)])
+    assert results.count(True) == 1
+
+
+async def test_values_expire_and_counters_add_up(store):
+    await store.set("pages:x", "v", ttl_seconds=1)
+    assert await store.get("pages:x") == "v"
+    await asyncio.sleep(1.2)
+    assert await store.get("pages:x") is None
+    await store.incr("sms_segments:2026-01-01:2")
+    await store.incr("sms_segments:2026-01-01:2")
+    assert await store.counters("sms_segments:2026-01-01") == {"sms_segments:2026-01-01:2": 2}
+
+
+async def test_local_state_survives_a_restart(tmp_path):
+    first = LocalState(tmp_path / "s.sqlite3")
+    await first.set("optout:p", "2026-01-01")
+    await first.close()
+    second = LocalState(tmp_path / "s.sqlite3")
+    assert await second.get("optout:p") == "2026-01-01"
+    await second.close()
+
+
+async def test_vault_keeps_the_number_encrypted_and_bound_to_the_pseudonym(tmp_path):
+    state = LocalState(tmp_path / "s.sqlite3")
+    key = os.urandom(32)
+    vault = ContactVault(key, state)
+    await vault.store("alice", "+573001234567")
+    assert await vault.get("alice") == "+573001234567"
+    raw = await state.get("vault:alice")
+    assert "3001234567" not in raw and "3001234567" not in base64.b64decode(raw[3:]).decode(
+        "latin-1")
+    await state.set("vault:bob", raw)  # copied under another pseudonym
+    with pytest.raises(VaultError):
+        await vault.get("bob")
+    with pytest.raises(VaultError):
+        await ContactVault(os.urandom(32), state).get("alice")
+    await vault.delete("alice")
+    assert await vault.get("alice") is None
+    await state.close()

@@ -1,0 +1,144 @@
+"""`GET /v1/entitlements` on the sample content: country, service, situation, topic, language."""
+from __future__ import annotations
+
+import pytest
+
+from service_directory.entitlements_data.load import load_sample_entitlements, read_sample
+from service_directory.models.entitlements import Entitlement
+
+
+@pytest.fixture
+def sample(accounts_app):
+    with accounts_app.sessions.begin() as session:
+        load_sample_entitlements(session)
+    return accounts_app
+
+
+def get(app, **params):
+    return app.client.get("/v1/entitlements", params=params)
+
+
+def test_every_sample_statement_has_a_public_source_and_awaits_local_review():
+    entries, contacts = read_sample()
+    assert {e["country"] for e in entries} == {"co", "pe", "ec", "br", "tt", "gy", "do"}
+    assert all(e["source_url"].startswith("http") and e["needs_local_review"] for e in entries)
+    assert all(c["sample"] for c in contacts if c["kind"] == "ngo_hotline")
+    assert all(c["source_url"] for c in contacts if c["phone"])
+
+
+def test_loading_the_sample_twice_changes_nothing(accounts_sessions):
+    with accounts_sessions.begin() as session:
+        first = load_sample_entitlements(session)
+    with accounts_sessions.begin() as session:
+        load_sample_entitlements(session)
+        assert session.query(Entitlement).count() == first["entitlements"]
+
+
+def test_country_and_service_type_give_structured_entries_and_a_summary(sample):
+    body = get(sample, country="BR", service_type="hiv_treatment", lang="en").json()
+    assert body["known"] is True and body["country"] == "br"
+    assert body["depends_on_situation"] is False
+    access = [e for e in body["entries"] if e["topic"] == "access"]
+    assert len(access) == 1
+    entry = access[0]
+    assert entry["entitled"] == "yes" and entry["cost"] == "free"
+    assert entry["source_url"].startswith("https://") and entry["needs_local_review"] is True
+    assert "Lei 13.445/2017" in entry["legal_basis"]
+    assert entry["summary"].startswith("You have the right to this care. It is free")
+    assert [c["phone"] for c in body["contacts"]["gbv"]] == ["180"]
+    assert [c["phone"] for c in body["contacts"]["emergency"]] == ["192", "190"]
+
+
+def test_situation_is_asked_only_when_entries_differ(sample):
+    body = get(sample, country="co", service_type="hiv_treatment").json()
+    assert body["depends_on_situation"] is True
+    assert body["situations"] == ["irregular", "regular"]
+    same_for_all = get(sample, country="br", service_type="prenatal_care").json()
+    assert same_for_all["depends_on_situation"] is False and same_for_all["situations"] == []
+
+
+def test_situation_selects_the_matching_entry(sample):
+    body = get(sample, country="co", service_type="hiv_treatment", situation="irregular").json()
+    assert body["depends_on_situation"] is False
+    assert [(e["situation"], e["entitled"]) for e in body["entries"]] == [("irregular", "partial")]
+    assert body["entries"][0]["summary"].startswith("Without regular papers:")
+    regular = get(sample, country="co", service_type="hiv_treatment", situation="regular").json()
+    assert regular["entries"][0]["documents"] == ["ppt_colombia"]
+
+
+def test_a_situation_without_a_specific_entry_gets_the_general_one(sample):
+    body = get(sample, country="br", service_type="hiv_testing", situation="irregular").json()
+    assert [e["situation"] for e in body["entries"] if e["topic"] == "access"] == [None]
+
+
+def test_unknown_country_says_so_with_a_regional_contact(sample):
+    body = get(sample, country="mx", service_type="hiv_testing").json()
+    assert body["known"] is False and body["entries"] == []
+    assert body["contact_list"] and all(c["country"] is None for c in body["contact_list"])
+    assert any(c["url"] == "https://www.r4v.info/" for c in body["contacts"]["regional"])
+
+
+def test_topics_focus_the_summary(sample):
+    cost = get(sample, country="pe", service_type="tb_treatment", topic="cost").json()
+    assert cost["entries"][0]["summary"] == "It is free in public services."
+    papers = get(sample, country="co", service_type="emergency_care", topic="documents").json()
+    assert papers["entries"][0]["summary"] == "You do not need papers for this."
+    private = get(sample, country="br", service_type="hiv_treatment", topic="confidentiality").json()
+    assert [e["topic"] for e in private["entries"]] == ["confidentiality"]
+    assert "HIV" in private["entries"][0]["summary"]
+
+
+def test_confidentiality_answers_are_per_country(sample):
+    do = get(sample, country="do", topic="confidentiality").json()
+    assert len(do["entries"]) == 2
+    assert any("migration agents" in e["summary"] for e in do["entries"])
+
+
+def test_contacts_mark_the_ngo_placeholder_as_sample(sample):
+    body = get(sample, country="tt", service_type="hiv_testing", lang="es").json()
+    ngo = body["contacts"]["ngo_hotline"]
+    assert ngo and ngo[0]["sample"] is True and ngo[0]["phone"] is None
+    assert [c["phone"] for c in body["contacts"]["emergency"]] == ["999", "811"]
+    assert body["contacts"]["emergency"][0]["label"] == "Policía"
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"country": "co", "lang": "xx"}, "lang"),
+    ({"country": "co", "service_type": "dentist"}, "service_type"),
+    ({"country": "co", "situation": "tourist"}, "situation"),
+    ({"country": "co", "topic": "weather"}, "topic"),
+    ({"country": "colombia"}, "country"),
+])
+def test_invalid_parameters_are_422_with_a_clear_message(sample, params, field):
+    response = get(sample, **params)
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert detail["loc"] == ["query", field]
+    assert "use one of" in detail["msg"] or "ISO 3166-1" in detail["msg"]
+
+
+def test_country_is_required(sample):
+    assert sample.client.get("/v1/entitlements").status_code == 422
+
+
+@pytest.mark.parametrize("lang, start", [
+    ("es", "Tienes derecho a esta atención."), ("fr", "Vous avez droit à ces soins."),
+    ("ht", "Ou gen dwa resevwa swen sa a."), ("pt", "Você tem direito a este atendimento."),
+])
+def test_summary_and_labels_come_from_the_catalog_of_the_language(sample, lang, start):
+    body = get(sample, country="br", service_type="hiv_treatment", lang=lang, topic="rights").json()
+    access = [e for e in body["entries"] if e["topic"] == "access"][0]
+    assert access["summary"].startswith(start)
+    assert all(c["label"] for c in body["contact_list"])
+
+
+def test_every_rights_text_is_translated_in_every_language():
+    from service_directory.catalogs import load
+    from service_directory.config import LANGUAGES
+    from service_directory.messages_rights import MESSAGES_RIGHTS
+
+    for lang in LANGUAGES:
+        catalog = load(lang)
+        for key, message in MESSAGES_RIGHTS.items():
+            entry = catalog.get(message.sms)
+            assert entry is not None and entry.string and not entry.fuzzy, (lang, key)

@@ -1,0 +1,74 @@
+"""Admins curate entitlements and contacts through the admin API (others cannot)."""
+from __future__ import annotations
+
+ENTRY = {"country": "pe", "service_type": "prenatal_care", "situation": "pregnant",
+         "entitled": "yes", "cost": "free", "documents": ["any_id"],
+         "guidance": {"es": "Acuda al centro de salud.", "en": "Go to the health centre."},
+         "legal_basis": "Test basis", "source_url": "https://example.org/pe",
+         "last_reviewed": "2026-11-01", "reviewer": "Partner"}
+
+
+def test_admin_creates_an_entitlement_that_the_public_api_serves(accounts_app):
+    _, key = accounts_app.user("admin")
+    created = accounts_app.client.post("/admin/entitlements", json=ENTRY, headers=accounts_app.headers(key))
+    assert created.status_code == 201, created.text
+    body = accounts_app.client.get("/v1/entitlements", params={
+        "country": "pe", "service_type": "prenatal_care", "situation": "pregnant", "lang": "es"}).json()
+    assert body["known"] and body["entries"][0]["how_to_access"] == "Acuda al centro de salud."
+    fallback = accounts_app.client.get("/v1/entitlements", params={
+        "country": "pe", "service_type": "prenatal_care", "lang": "fr"}).json()
+    assert fallback["entries"][0]["how_to_access"] == "Go to the health centre."
+    assert fallback["depends_on_situation"] is True
+
+
+def test_curator_cannot_change_entitlements(accounts_app):
+    _, key = accounts_app.user("curator")
+    response = accounts_app.client.post("/admin/entitlements", json=ENTRY, headers=accounts_app.headers(key))
+    assert response.status_code == 403
+
+
+def test_invalid_entitlements_are_422(accounts_app):
+    _, key = accounts_app.user("admin")
+    for change in ({"service_type": "dentist"}, {"source_url": "not a url"}, {"country": "peru"},
+                   {"guidance": {"xx": "?"}}, {"documents": ["visa_gold"]}, {"guidance_key": "nope"}):
+        response = accounts_app.client.post("/admin/entitlements", json={**ENTRY, **change},
+                                            headers=accounts_app.headers(key))
+        assert response.status_code == 422, change
+    no_text = {k: v for k, v in ENTRY.items() if k != "guidance"}
+    assert accounts_app.client.post("/admin/entitlements", json=no_text,
+                                    headers=accounts_app.headers(key)).status_code == 422
+
+
+def test_stale_version_is_a_409_conflict(accounts_app):
+    _, key = accounts_app.user("admin")
+    entry_id = accounts_app.client.post("/admin/entitlements", json=ENTRY,
+                                        headers=accounts_app.headers(key)).json()["id"]
+    first = accounts_app.client.patch(f"/admin/entitlements/{entry_id}", json={"cost": "copay", "version": 1},
+                                      headers=accounts_app.headers(key))
+    assert first.status_code == 200
+    second = accounts_app.client.patch(f"/admin/entitlements/{entry_id}", json={"cost": "fee", "version": 1},
+                                       headers=accounts_app.headers(key))
+    assert second.status_code == 409 and "changed since you read it" in second.json()["detail"]
+
+
+def test_unknown_entitlement_is_404(accounts_app):
+    _, key = accounts_app.user("admin")
+    response = accounts_app.client.get("/admin/entitlements/nope", headers=accounts_app.headers(key))
+    assert response.status_code == 404
+
+
+def test_admin_manages_contacts(accounts_app):
+    _, key = accounts_app.user("admin")
+    created = accounts_app.client.post("/admin/entitlement-contacts", headers=accounts_app.headers(key), json={
+        "country": "pe", "kind": "ngo_hotline", "name": "SAMPLE line", "sample": True})
+    assert created.status_code == 201
+    contact_id = created.json()["id"]
+    updated = accounts_app.client.patch(f"/admin/entitlement-contacts/{contact_id}",
+                                        json={"whatsapp": "+51 000"}, headers=accounts_app.headers(key))
+    assert updated.json()["whatsapp"] == "+51 000"
+    listed = accounts_app.client.get("/admin/entitlement-contacts", params={"country": "pe"},
+                                     headers=accounts_app.headers(key)).json()
+    assert [c["id"] for c in listed] == [contact_id]
+    deleted = accounts_app.client.delete(f"/admin/entitlement-contacts/{contact_id}",
+                                         headers=accounts_app.headers(key))
+    assert deleted.status_code == 204
