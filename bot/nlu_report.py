@@ -180,7 +180,7 @@ def render_table(rows: Dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def _confusions(cases: List[Case], limit: int = 40) -> str:
+def _confusions(cases: List[Case], limit: int = 150) -> str:
     wrong = [c for c in cases if c.predicted_intent != c.intent]
     lines = ["| lang | text | gold | predicted |", "|---|---|---|---|"]
     for c in wrong[:limit]:
@@ -214,8 +214,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     sys.path.insert(0, str(ROOT))  # the pipeline's custom components live in bot/
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
     configure_logging_and_warnings(logging.WARNING)  # no parsed texts in the log
+    configure_structlog(logging.WARNING)
 
     from rasa.shared.nlu.training_data.loading import load_data
 

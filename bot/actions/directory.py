@@ -28,10 +28,10 @@ def _location_from_pin(tracker: Tracker) -> Optional[Dict[str, float]]:
 
 def search_params(tracker: Tracker, offset: int = 0,
                   situation: Optional[str] = None) -> Dict[str, Any]:
-    """The search the conversation asks for: pin coordinates win over a typed place."""
+    """The search the conversation asks for, by coordinates: a pin's, or those of the
+    place the form resolved. No country filter: near a border, both sides count."""
     params: Dict[str, Any] = {
         "service_type": tracker.get_slot("service_type"),
-        "speaks": tracker.get_slot("language") if tracker.get_slot("language") == "ht" else None,
         "lang": tracker.get_slot("language") or "en",
         "limit": PAGE_SIZE,
         "offset": offset,
@@ -41,7 +41,6 @@ def search_params(tracker: Tracker, offset: int = 0,
         params["lon"] = tracker.get_slot("longitude")
     else:
         params["near"] = tracker.get_slot("location")
-        params["country"] = tracker.get_slot("country")
     if situation == "irregular":
         params["serves_undocumented"] = True
         params["free_of_charge"] = True
@@ -123,25 +122,20 @@ class ActionSearchServices(Action):
 
 
 class ActionHandleLocation(Action):
-    """A typed place or a WhatsApp pin: search if we know what for, else ask."""
+    """A typed place or a WhatsApp pin: through the search form, which resolves the
+    place (or offers a choice) and asks what for when that is not known yet."""
 
     def name(self) -> Text:
         return "action_handle_location"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        events: List[EventType] = []
         pin = _location_from_pin(tracker)
         if pin:
-            events += [SlotSet("latitude", pin["latitude"]), SlotSet("longitude", pin["longitude"]),
-                       SlotSet("location", None)]
-        elif tracker.get_slot("location"):
-            events += [SlotSet("latitude", None), SlotSet("longitude", None)]
-        if not pin and not tracker.get_slot("location"):
-            return [FollowupAction("service_search_form")]
-        if tracker.get_slot("service_type"):
-            return events + [FollowupAction("action_search_services")]
-        return events + [FollowupAction("service_search_form")]
+            return [SlotSet("latitude", pin["latitude"]), SlotSet("longitude", pin["longitude"]),
+                    SlotSet("location", None), FollowupAction("service_search_form")]
+        return [SlotSet("latitude", None), SlotSet("longitude", None),
+                FollowupAction("service_search_form")]
 
 
 class ValidateServiceSearchForm(FormValidationAction):
@@ -167,11 +161,9 @@ class ValidateServiceSearchForm(FormValidationAction):
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         choices = tracker.get_slot("place_choices") or []
         if str(value).isdigit() and choices:
-            picked = options.pick([c["name"] for c in choices], value)
-            chosen = next((c for c in choices if c["name"] == picked), None)
+            chosen = options.pick(choices, value)
             if chosen:
-                return {"location": chosen["name"], "country": chosen.get("country"),
-                        "place_choices": None}
+                return _place_slots(chosen)
         if not value or str(value).isdigit():
             return {"location": None}
         try:
@@ -186,6 +178,11 @@ class ValidateServiceSearchForm(FormValidationAction):
             dispatcher.utter_message(response="utter_place_choices", location=value,
                                      choices=found["choices"])
             return {"location": None, "place_choices": found["choices"]}
-        place = found["place"]
-        return {"location": place["name"], "country": place["country"],
-                "latitude": None, "longitude": None, "place_choices": None}
+        return _place_slots(found["place"])
+
+
+def _place_slots(place: Dict[str, Any]) -> Dict[Text, Any]:
+    """A resolved place fills the location, its country and the search coordinates."""
+    return {"location": place["name"], "country": place.get("country"),
+            "latitude": place.get("latitude"), "longitude": place.get("longitude"),
+            "place_choices": None}

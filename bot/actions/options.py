@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 MAIN_MENU: List[str] = [
     "find_service", "ask_rights", "ask_cost", "ask_documents",
@@ -21,7 +21,7 @@ REPORT_OPTION = "9"
 SERVICE_TYPES = set(SERVICE_TYPE_MENU) | {"tb_treatment"}
 
 
-def pick(menu: List[str], option: Optional[str]) -> Optional[str]:
+def pick(menu: List[Any], option: Optional[str]) -> Optional[Any]:
     """The menu entry for a 1-based option number, or None when it is not one."""
     if option is None or not str(option).isdigit():
         return None

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import options
+from .countries import country_code
 from .api import AppRejected, AppUnavailable, country_of_place, request
 from .contacts import hotline_for
 
@@ -124,8 +125,9 @@ class ValidateCountryForm(FormValidationAction):
             chosen = options.pick(options.COUNTRY_MENU, value)
             return {"country": chosen}
         text = str(value or "").strip()
-        if len(text) == 2 and text.isalpha():
-            return {"country": text.lower()}
+        named = country_code(text)
+        if named:
+            return {"country": named}
         try:
             return {"country": await country_of_place(text)}
         except AppUnavailable:

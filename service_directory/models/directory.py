@@ -217,7 +217,8 @@ class ServiceAtLocation(Base):
     __tablename__ = "service_at_location"
     __table_args__ = (
         Index("ix_service_at_location_service_id", "service_id"),
-        Index("ix_service_at_location_location_id", "location_id"),
+        # Covering: nearby locations → their services without touching the table.
+        Index("ix_service_at_location_location_id", "location_id", "service_id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
@@ -294,6 +295,8 @@ class Schedule(Base):
     __table_args__ = (
         Index("ix_schedule_service_id", "service_id"),
         Index("ix_schedule_location_id", "location_id"),
+        # Hours are looked up by service_at_location on every search (benchmarks/search.py).
+        Index("ix_schedule_service_at_location_id", "service_at_location_id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)

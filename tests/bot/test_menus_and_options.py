@@ -53,3 +53,19 @@ def test_no_papers_is_noticed_in_five_languages(text):
 
 def test_having_papers_is_not_taken_for_no_papers():
     assert options.situation_hint("ya tengo mis papeles y el PPT") is None
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Chile", "cl"), ("chili", "cl"), ("Perú", "pe"), ("en colombia", "co"),
+    ("RD", "do"), ("Brezil", "br"), ("Trinidad y Tobago", "tt"),
+])
+def test_country_names_typed_alone_are_recognised(text, code):
+    from bot.actions.countries import country_code
+
+    assert country_code(text) == code
+
+
+def test_a_city_is_not_taken_for_a_country():
+    from bot.actions.countries import country_code
+
+    assert country_code("Lima") is None

@@ -178,7 +178,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_service_at_location_service_id_service'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_service_at_location'))
     )
-    op.create_index('ix_service_at_location_location_id', 'service_at_location', ['location_id'], unique=False)
+    op.create_index('ix_service_at_location_location_id', 'service_at_location', ['location_id', 'service_id'], unique=False)
     op.create_index('ix_service_at_location_service_id', 'service_at_location', ['service_id'], unique=False)
 
     op.create_table('phone',
@@ -232,6 +232,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_schedule_location_id', 'schedule', ['location_id'], unique=False)
     op.create_index('ix_schedule_service_id', 'schedule', ['service_id'], unique=False)
+    op.create_index('ix_schedule_service_at_location_id', 'schedule', ['service_at_location_id'], unique=False)
 
     op.create_table('language',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -256,6 +257,7 @@ def downgrade() -> None:
     op.drop_index('ix_language_location_id', table_name='language')
 
     op.drop_table('language')
+    op.drop_index('ix_schedule_service_at_location_id', table_name='schedule')
     op.drop_index('ix_schedule_service_id', table_name='schedule')
     op.drop_index('ix_schedule_location_id', table_name='schedule')
 
