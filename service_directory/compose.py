@@ -33,10 +33,20 @@ def service_type_name(lang: str, code: str | None) -> str:
     return gettext_for(lang, SERVICE_TYPE_NAMES[code])
 
 
+# CLDR has no Haitian Creole names: those of the countries Puente's people move between.
+KREYOL_COUNTRY_NAMES = {
+    "br": "Brezil", "co": "Kolonbi", "pe": "Pewou", "ec": "Ekwatè", "cl": "Chili",
+    "gy": "Giyàn", "do": "Repiblik Dominikèn", "ve": "Venezyela", "ht": "Ayiti",
+    "tt": "Trinidad ak Tobago", "mx": "Meksik", "pa": "Panama", "us": "Etazini",
+}
+
+
 def country_name(lang: str, code: str | None) -> str:
-    """The country's name in `lang` from CLDR (Babel); Kreyòl falls back to French."""
+    """The country's name in `lang` from CLDR (Babel); Kreyòl from its own table, else French."""
     if not code:
         return ""
+    if lang == "ht" and code.lower() in KREYOL_COUNTRY_NAMES:
+        return KREYOL_COUNTRY_NAMES[code.lower()]
     for locale in (lang, "fr" if lang == "ht" else "en"):
         try:
             return Locale.parse(locale).territories.get(code.upper(), code.upper())
@@ -79,7 +89,8 @@ def _service_lines(lang: str, style: str, number: int, service: dict[str, Any]) 
     if flags:
         lines.append("; ".join(flags))
     if service.get("stale"):
-        lines.append(_t(lang, "stale", days=service.get("verified_days_ago") or "?"))
+        days = service.get("verified_days_ago")
+        lines.append(_t(lang, "stale", days=days) if days is not None else _t(lang, "never_verified"))
     return lines
 
 

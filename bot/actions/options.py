@@ -16,7 +16,7 @@ SERVICE_TYPE_MENU: List[str] = [
 ]
 COUNTRY_MENU: List[str] = ["co", "pe", "ec", "br", "cl", "tt", "gy", "do"]
 SITUATION_MENU: List[str] = ["regular", "irregular", "asylum_seeker", "pregnant", "minor"]
-REPORT_OPTION = "9"
+REPORT_OPTION = "0"  # never a list number, whatever the page
 
 SERVICE_TYPES = set(SERVICE_TYPE_MENU) | {"tb_treatment"}
 

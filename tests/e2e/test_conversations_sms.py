@@ -76,7 +76,7 @@ def test_a_clinic_that_turned_her_away_can_be_reported(stack, tmp_path):
     phone.ask("necesito la prueba de vih en Cúcuta, no tengo papeles", "es")
     refused_by = expected_services(stack, "Cúcuta")[0]
     assert _t("es", "Which place treated you badly? Reply with its number from the list, "
-                    "or write its name.") in phone.ask("9", "es")
+                    "or write its name.") in phone.ask("0", "es")
     assert _t("es", "What happened? Write it in your own words. Do not write your name or "
                     "number.") in phone.ask("1", "es")
     thanks = phone.ask("me pidieron el pasaporte y no me atendieron por ser venezolana", "es")
