@@ -81,6 +81,46 @@ def agent(model_path):
     return asyncio.run(load_agent(model_path=str(model_path)))
 
 
+@pytest.fixture(scope="session")
+def action_server_url(tmp_path_factory):
+    """The real action server (`rasa run actions`), as `make serve` runs it."""
+    import os
+    import subprocess
+    import time
+    import urllib.request
+
+    root = Path(__file__).resolve().parents[2]
+    port = free_port()
+    log = (tmp_path_factory.mktemp("actions") / "actions.log").open("wb")
+    process = subprocess.Popen(
+        [str(root / ".venv-bot/bin/rasa"), "run", "actions", "--actions", "bot.actions",
+         "--port", str(port)],
+        cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, stdout=log,
+        stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the action server did not start")
+            time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/webhook"
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+def use_action_server(agent, url: str) -> None:
+    """Point the agent (and its processor) at an action server."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    agent.action_endpoint = EndpointConfig(url=url)
+    agent.processor.action_endpoint = agent.action_endpoint
+
+
 @pytest.fixture
 def fake_twilio():
     with FakeTwilio() as fake:
@@ -151,8 +191,9 @@ def settings(tmp_path, fake_twilio) -> ConnectorSettings:
 
 
 @pytest.fixture
-async def server(agent, settings, nlg):
-    """Rasa's own app (rasa.core.run.configure_app) with our channels and the model."""
+async def server(agent, settings, nlg, action_server_url):
+    """Rasa's own app (rasa.core.run.configure_app) with our channels, the model and
+    the real action server."""
     from rasa.core import run
     from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
     from rasa.utils.endpoints import EndpointConfig
@@ -162,6 +203,7 @@ async def server(agent, settings, nlg):
     sms, whatsapp = TwilioSMSInput(settings), TwilioWhatsAppInput(replace(settings))
     app = run.configure_app([sms, whatsapp], enable_api=True, port=0, use_uvloop=False)
     app.ctx.agent = agent
+    use_action_server(agent, action_server_url)
     agent.nlg = CallbackNaturalLanguageGenerator(EndpointConfig(url=nlg.url))
     agent.processor.nlg = agent.nlg
     port = free_port()

@@ -94,11 +94,11 @@ async def test_whatsapp_location_pin_reaches_rasa_as_inform_location(server, age
     tracker = await agent.tracker_store.retrieve(person)
     latest = tracker.latest_message
     assert latest.text == '/inform_location{"latitude": 4.711, "longitude": -74.0721}'
-    if "inform_location" in agent.domain.intents:  # a model trained with the intent
-        assert latest.intent["name"] == "inform_location"
-        values = {e["entity"]: e["value"] for e in latest.entities}
-        assert values == {"latitude": 4.711, "longitude": -74.0721}
-    assert latest.metadata["latitude"] == 4.711 and latest.metadata["country_hint"] == "co"
+    assert latest.intent["name"] == "inform_location"
+    # The coordinates travel in the metadata, which action_handle_location reads (the
+    # domain declares no latitude/longitude entities, so Rasa drops those).
+    assert latest.metadata["latitude"] == 4.711 and latest.metadata["longitude"] == -74.0721
+    assert latest.metadata["country_hint"] == "co"
     assert NUMBER not in str(tracker.current_state())
 
 
@@ -109,11 +109,14 @@ async def test_whatsapp_media_without_text_gets_a_text_only_answer(server):
 
 
 async def test_action_server_down_still_gets_an_apology_with_the_hotline(server, agent):
-    # The fixture's agent has no action server, so every custom action fails. Which
-    # texts reach a custom action depends on the model, so the turn names the
-    # intent directly (people's texts cannot: the channel strips a leading "/").
+    # The action server is down (nothing listens on its port), so every custom action
+    # fails. Which texts reach a custom action depends on the model, so the turn names
+    # the intent directly (people's texts cannot: the channel strips a leading "/").
     from rasa.core.channels.channel import UserMessage
     from connectors.twilio_sms import TwilioSMSTurnOutput
+    from tests.connectors.conftest import free_port, use_action_server
+
+    use_action_server(agent, f"http://127.0.0.1:{free_port()}/webhook")
 
     custom_actions = [a for a in agent.domain.user_actions if a.startswith("action_")]
     assert custom_actions
