@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import gazetteer, usage
 from ..config import LANGUAGES
-from ..db import get_engine, session_factory
+from ..db import session_scope
 from ..models.directory import SAFETY_FLAGS, SERVICE_TYPES
 from ..schemas import PlaceOut, SearchQueryOut, SearchResponse, ServiceOut
 from ..search import MAX_LIMIT, SearchError, SearchQuery, nearest_services
@@ -29,16 +29,10 @@ _directory_places_cache: dict[str, tuple[float, list[gazetteer.Place]]] = {}
 
 
 def get_session() -> Iterator[Session]:
-    """A database session per request (committed when the route returns)."""
-    session = session_factory(get_engine())()
-    try:
+    """A database session per request, committed when the route returns (the usage
+    event of a search is written with it)."""
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _directory_places(session: Session) -> list[gazetteer.Place]:
