@@ -86,7 +86,13 @@ async def load(url: str, public_url: str, concurrency: int, total: int, ok: int)
 
 def start_builtin_rasa(stack, credentials: Path, log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**stack.env, "PYTHONPATH": str(ROOT)}
+    # The built-in channel sends through twilio's own client to api.twilio.com, which it
+    # cannot be pointed away from: route its HTTP through a closed loopback port so every
+    # send fails here and no request leaves the machine (loopback stays direct).
+    dead_proxy = f"http://127.0.0.1:{free_port()}"
+    env = {**stack.env, "PYTHONPATH": str(ROOT), "HTTPS_PROXY": dead_proxy,
+           "HTTP_PROXY": dead_proxy, "https_proxy": dead_proxy, "http_proxy": dead_proxy,
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
     command = [str(ROOT / ".venv-bot/bin/rasa"), "run", "--enable-api", "--port", str(port),
                "--model", str(ROOT / "bot/models/puente.tar.gz"), "--endpoints",
                str(ROOT / "bot/endpoints.yml"), "--credentials", str(credentials)]
