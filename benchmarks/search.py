@@ -60,9 +60,13 @@ def _cities() -> list[gazetteer.Place]:
 
 
 def _schema_head() -> str:
-    from alembic.script import ScriptDirectory
-
-    return ",".join(sorted(ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_heads()))
+    """The migrations' text, not only the head id: an edited migration changes the schema
+    (its indexes above all) without changing the revision id."""
+    versions = ROOT / "service_directory" / "migrations" / "versions"
+    digest = hashlib.sha256()
+    for path in sorted(versions.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def cache_key(cities: list[gazetteer.Place]) -> str:
