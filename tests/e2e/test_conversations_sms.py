@@ -71,27 +71,42 @@ def test_no_papers_finds_free_services_that_need_no_id_and_her_rights(
         assert _t(language, "General information, not legal advice.") not in answer
 
 
-def test_a_clinic_that_turned_her_away_can_be_reported(stack, tmp_path):
-    phone = SmsPhone(stack, "+573001110002")
-    phone.ask("necesito la prueba de vih en Cúcuta, no tengo papeles", "es")
-    refused_by = expected_services(stack, "Cúcuta")[0]
-    assert _t("es", "Which place treated you badly? Reply with its number from the list, "
-                    "or write its name.") in phone.ask("0", "es")
-    assert _t("es", "What happened? Write it in your own words. Do not write your name or "
-                    "number.") in phone.ask("1", "es")
-    thanks = phone.ask("me pidieron el pasaporte y no me atendieron por ser venezolana", "es")
-    assert _t("es", "Thank you. Your report goes to the team that checks this place. "
-                    "Reply 1 to find another place.") in thanks
+REPORTS = [
+    ("es", "+573001110002", "me pidieron el pasaporte y no me atendieron por ser venezolana"),
+    ("ht", "+18095550104", "yo mande m papye epi yo voye m ale paske m se ayisyen"),
+    ("pt", "+5595999990003", "pediram meu documento e nao quiseram me atender"),
+    ("fr", "+18095550105", "ils m'ont demande mes papiers et ont refuse de me soigner"),
+    ("en", "+18687550102", "they asked for my papers and sent me away"),
+]
+
+
+@pytest.mark.parametrize("language, number, what_happened", REPORTS,
+                         ids=[case[0] for case in REPORTS])
+def test_a_clinic_that_turned_her_away_can_be_reported(stack, language, number, what_happened):
+    text, place = next((t, p) for lang, t, p, _ in NO_PAPERS_HIV_TEST if lang == language)
+    phone = SmsPhone(stack, number)
+    phone.ask(text, language)
+    phone.ask(place, language)
+    refused_by = expected_services(stack, place)[0]
+    assert _t(language, "Which place treated you badly? Reply with its number from the "
+                        "list, or write its name.") in phone.ask("0", language)
+    assert _t(language, "What happened? Write it in your own words. Do not write your name "
+                        "or number.") in phone.ask("1", language)
+    thanks = phone.ask(what_happened, language)
+    assert _t(language, "Thank you. Your report goes to the team that checks this place. "
+                        "Reply 1 to find another place.") in thanks
 
     key = subprocess.run(
-        [str(ROOT / ".venv/bin/puente"), "users", "create", "--name", "e2e", "--role", "admin"],
+        [str(ROOT / ".venv/bin/puente"), "users", "create", "--name", f"e2e-{language}",
+         "--role", "admin"],
         env=stack.env, cwd=ROOT, check=True, capture_output=True, text=True,
     ).stdout.splitlines()[0].strip()
     reports = httpx.get(f"{stack.app_url}/admin/reports",
                         headers={"Authorization": f"Bearer {key}"}, timeout=30).json()
     items = reports["items"] if isinstance(reports, dict) else reports
-    mine = [r for r in items if r.get("service_id") == refused_by["service_id"]]
-    assert mine and "no me atendieron" in mine[0]["description"]
+    mine = [r for r in items if r.get("service_id") == refused_by["service_id"]
+            and what_happened[:20] in r.get("description", "")]
+    assert mine
     assert all("pseudonym" not in r for r in items)
 
 
