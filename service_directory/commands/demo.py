@@ -10,17 +10,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-import httpx
-
+from ..stack import ROOT, load_sample_data, procfile_stack
 from . import chat
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,34 +22,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--timeout", type=float, default=240,
                         help="seconds to wait for the stack to be ready")
     parser.set_defaults(handler=run)
-
-
-SAMPLE_COMMANDS = (["db", "upgrade"], ["directory", "load-sample"],
-                   ["entitlements", "load-sample"])
-
-
-def load_sample_data(env: dict[str, str] | None = None) -> None:
-    """Migrate DATABASE_URL and load the sample directory and entitlements (idempotent)."""
-    for command in SAMPLE_COMMANDS:
-        subprocess.run([sys.executable, "-m", "service_directory.cli", *command], cwd=ROOT,
-                       env=env, check=True, capture_output=True)
-
-
-def wait_ready(urls: list[str], process: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    for url in urls:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("the stack stopped while starting; run `make serve` to "
-                                   "see why")
-            try:
-                if httpx.get(url, timeout=2).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the stack was not ready after {timeout:.0f}s ({url})")
-            time.sleep(1)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,22 +42,15 @@ def run(args: argparse.Namespace) -> int:
     log_path = ROOT / ".cache" / "demo-stack.log"
     log_path.parent.mkdir(exist_ok=True)
     print(f"Starting the stack (log: {log_path}); the first start takes a minute...")
-    with log_path.open("wb") as log:
-        process = subprocess.Popen([str(ROOT / ".venv/bin/honcho"), "-f", str(ROOT / "Procfile"),
-                                    "start"], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_ready([f"{env['APP_URL']}/healthz", f"{rasa_url}/"], process, args.timeout)
-        print(f"Ready. You are {session.address} on {args.channel}; try: hola, menu, STOP.")
-        chat.chat_loop(session)
+        with procfile_stack(env, log_path, [f"{env['APP_URL']}/healthz", f"{rasa_url}/"],
+                            args.timeout):
+            print(f"Ready. You are {session.address} on {args.channel}; "
+                  "try: hola, menu, STOP.")
+            chat.chat_loop(session)
     except RuntimeError as error:
         print(f"demo: {error}", file=sys.stderr)
         return 1
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
         receiver.stop()
     return 0

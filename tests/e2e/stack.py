@@ -6,10 +6,7 @@ ports so a test run never collides with a stack a developer has running.
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +14,7 @@ from typing import Iterator
 
 import httpx
 
-from service_directory.commands.demo import load_sample_data
-
-ROOT = Path(__file__).resolve().parents[2]
+from service_directory.stack import ROOT, load_sample_data, procfile_stack
 
 
 def free_port() -> int:
@@ -46,23 +41,6 @@ class Stack:
         return [m["text"] for m in reply.json() if m.get("text")]
 
 
-def _wait_ready(urls: list[str], process: subprocess.Popen, log: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    pending = list(urls)
-    while pending:
-        if process.poll() is not None:
-            raise RuntimeError(f"stack exited early:\n{log.read_text()[-4000:]}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"stack not ready ({pending}):\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(pending[0], timeout=2).status_code < 500:
-                pending.pop(0)
-                continue
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-
-
 @contextmanager
 def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
                   timeout: float = 180) -> Iterator[Stack]:
@@ -82,21 +60,7 @@ def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
     env["DATABASE_URL"] = f"sqlite:///{log_dir / 'puente.db'}"
     env.update(extra_env or {})
     load_sample_data(env)
-    log = log_dir / "stack.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/honcho"), "-f", str(ROOT / "Procfile"), "start"],
-            cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     stack = Stack(env["RASA_URL"], env["APP_URL"], env["ACTION_SERVER_URL"], env)
-    try:
-        _wait_ready([f"{stack.app_url}/healthz", f"{stack.action_url}/health",
-                     f"{stack.rasa_url}/"], process, log, timeout)
+    ready = [f"{stack.app_url}/healthz", f"{stack.action_url}/health", f"{stack.rasa_url}/"]
+    with procfile_stack(env, log_dir / "stack.log", ready, timeout):
         yield stack
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
