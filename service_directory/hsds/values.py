@@ -128,6 +128,16 @@ def country_code(text: str) -> str:
     return text
 
 
+def optional_lower_country(value: str | None) -> str | None:
+    """An ISO 3166-1 alpha-2 code in Puente's own lower case ("CO " → "co"); None stays None."""
+    if value is None:
+        return None
+    clean = value.strip().lower()
+    if len(clean) != 2 or not clean.isalpha():
+        raise ValueError("must be an ISO 3166-1 alpha-2 code like 'co'")
+    return clean
+
+
 def week_start(text: str) -> str:
     """RFC 5545 two-letter day (MO); HSDS also shows three-letter days (MON): both accepted."""
     day = text.strip().upper()[:2]

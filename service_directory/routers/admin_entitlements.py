@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..config import LANGUAGES
 from ..deps import get_session, not_found, require_roles
+from ..hsds.values import optional_lower_country
 from ..messages_rights import MESSAGES_RIGHTS
 from ..models.accounts import User
 from ..models.entitlements import (
@@ -37,15 +38,6 @@ def _check_url(value: str | None) -> str | None:
     return value
 
 
-def _check_country(value: str | None) -> str | None:
-    if value is None:
-        return None
-    clean = value.strip().lower()
-    if len(clean) != 2 or not clean.isalpha():
-        raise ValueError("must be an ISO 3166-1 alpha-2 code like 'co'")
-    return clean
-
-
 class EntitlementFields(BaseModel):
     """Fields of an entitlement; see `models/entitlements.py` for their meaning."""
 
@@ -64,7 +56,7 @@ class EntitlementFields(BaseModel):
     reviewer: str | None = None
     needs_local_review: bool | None = None
 
-    _country = field_validator("country")(_check_country)
+    _country = field_validator("country")(optional_lower_country)
     _url = field_validator("source_url")(_check_url)
 
     @field_validator("guidance_key")
@@ -118,7 +110,7 @@ class ContactFields(BaseModel):
     source_url: str | None = None
     position: int | None = None
 
-    _country = field_validator("country")(_check_country)
+    _country = field_validator("country")(optional_lower_country)
     _urls = field_validator("url", "source_url")(_check_url)
 
 

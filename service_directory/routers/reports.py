@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from .. import reports
 from ..config import LANGUAGES
 from ..deps import get_session, require_internal
+from ..hsds.values import optional_lower_country
 
 router = APIRouter(tags=["reports"])
 
@@ -26,15 +27,7 @@ class ReportIn(BaseModel):
     country: str | None = Field(None, description="ISO 3166-1 alpha-2, lower case")
     language: str | None = Field(None, description="one of " + ", ".join(LANGUAGES))
 
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        clean = value.strip().lower()
-        if len(clean) != 2 or not clean.isalpha():
-            raise ValueError("must be an ISO 3166-1 alpha-2 code like 'co'")
-        return clean
+    _country = field_validator("country")(optional_lower_country)
 
     @field_validator("language")
     @classmethod
