@@ -1,0 +1,65 @@
+"""The service-type safety net: trained on the project's own data, it finds the
+service a person named when DIET did not, and leaves ambiguous words to DIET."""
+from pathlib import Path
+
+import pytest
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.loading import load_data
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.service_type_spotter import ServiceTypeSpotter
+
+DATA = Path(__file__).resolve().parents[2] / "bot" / "data"
+CONFIG = {"ambiguous": ["pep", "tes", "art", "tar"]}
+
+
+@pytest.fixture(scope="module")
+def spotter(tmp_path_factory):
+    """Trained on bot/data, persisted, and loaded back as Rasa would."""
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    resource = Resource("service_type_spotter")
+    data = TrainingData().merge(*(load_data(str(DATA / part)) for part in ("nlu", "synonyms")))
+    ServiceTypeSpotter.create(CONFIG, storage, resource, None).train(data)
+    return ServiceTypeSpotter.load(CONFIG, storage, resource, None)
+
+
+def _service_types(spotter, text, entities=()):
+    message = Message(data={"text": text, "entities": list(entities)})
+    spotter.process([message])
+    return [(e["value"], text[e["start"]:e["end"]]) for e in message.get("entities")
+            if e["entity"] == "service_type"]
+
+
+@pytest.mark.parametrize("text, code, span", [
+    ("j'ai besoin de faire un test du VIH, je n'ai pas de papiers", "hiv_testing", "test du VIH"),
+    ("necesito la PRUEBA DE VIH", "hiv_testing", "PRUEBA DE VIH"),
+    ("mwen bezwen fè tès VIH", "hiv_testing", "fè tès VIH"),
+    ("onde pego camisinha", "contraception", "camisinha"),
+    ("donde me dan antirretrovirales", "hiv_treatment", "antirretrovirales"),
+])
+def test_a_named_service_is_found_when_diet_missed_it(spotter, text, code, span):
+    assert _service_types(spotter, text) == [(code, span)]
+
+
+def test_a_badly_cut_span_is_mended_in_place(spotter):
+    text = "busco un test de vih"
+    cut = {"entity": "service_type", "value": "un test de vih", "start": 6, "end": 20}
+    assert _service_types(spotter, text, [cut]) == [("hiv_testing", "un test de vih")]
+
+
+def test_a_known_code_from_diet_is_left_alone(spotter):
+    diet = {"entity": "service_type", "value": "prep", "start": 0, "end": 4}
+    assert _service_types(spotter, "prep cerca", [diet]) == [("prep", "prep")]
+
+
+@pytest.mark.parametrize("text", [
+    "tengo el PEP vencido",        # a Colombian permit, not post-exposure prophylaxis
+    "j'ai perdu tes papiers",      # French "your"
+    "I like art",
+    "hola buenas tardes",
+    "preparo el almuerzo",         # "prep" only as a whole word
+])
+def test_ambiguous_or_absent_forms_add_nothing(spotter, text):
+    assert _service_types(spotter, text) == []
