@@ -50,7 +50,7 @@ def _wait_ready(urls: list[str], process: subprocess.Popen, log: Path, timeout: 
 
 @contextmanager
 def procfile_stack(env: dict[str, str], log: Path, ready_urls: list[str],
-                   timeout: float = 180) -> Iterator[subprocess.Popen]:
+                   timeout: float = 360) -> Iterator[subprocess.Popen]:
     """The Procfile's processes, running until the block ends; ready when every URL answers."""
     with log.open("wb") as sink:
         process = subprocess.Popen(

@@ -144,6 +144,19 @@ class ValidateServiceSearchForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_service_search_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        """A pin sent while the form asks something is where she is: it replaces any
+        typed place before the form decides what to ask next."""
+        pin = _location_from_pin(tracker)
+        if not pin:
+            return await super().run(dispatcher, tracker, domain)
+        events: List[EventType] = [SlotSet("latitude", pin["latitude"]),
+                                   SlotSet("longitude", pin["longitude"]),
+                                   SlotSet("location", None), SlotSet("place_choices", None)]
+        tracker.add_slots(events)
+        return events + await super().run(dispatcher, tracker, domain)
+
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         if tracker.get_slot("latitude") is not None and tracker.get_slot("longitude") is not None:
@@ -159,6 +172,8 @@ class ValidateServiceSearchForm(FormValidationAction):
 
     async def validate_location(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if _location_from_pin(tracker):  # the pin's own text is not a place name
+            return {"location": None}
         choices = tracker.get_slot("place_choices") or []
         if str(value).isdigit() and choices:
             chosen = options.pick(choices, value)

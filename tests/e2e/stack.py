@@ -43,7 +43,7 @@ class Stack:
 
 @contextmanager
 def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
-                  timeout: float = 180) -> Iterator[Stack]:
+                  timeout: float = 360) -> Iterator[Stack]:
     """Run the Procfile's processes on a fresh database with sample data, then stop them."""
     ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "APP_PORT": free_port()}
     env = {**os.environ, **{k: str(v) for k, v in ports.items()}}
