@@ -87,7 +87,7 @@ validate:
 	scripts/validate-bot.sh
 
 test-stories:
-	$(BOT_BIN)/rasa test core --model $(MODEL) --stories bot/tests --endpoints bot/endpoints.yml \
+	PYTHONPATH=. $(BOT_BIN)/python -m bot.test_stories --model $(MODEL) --stories bot/tests --endpoints bot/endpoints.yml \
 	  --out results/core --fail-on-prediction-errors --no-plot
 
 test-e2e:
