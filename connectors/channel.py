@@ -27,11 +27,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from . import keywords
+from . import keywords, rasa_speedups
 from .privacy import country_hint
 from .runtime import CLAIM, LAST_INBOUND, PAGES, Runtime
 from .settings import ConnectorSettings
 from .twilio_client import TwilioSendError
+
+rasa_speedups.install()
 
 log = logging.getLogger(__name__)
 
