@@ -72,7 +72,7 @@ MESSAGES_RIGHTS: dict[str, Message] = {
     "rights_doc_national_id_of_origin": Message(N_("ID card from your country")),
     "rights_doc_ppt_colombia": Message(N_("PPT (Colombia's temporary protection permit)")),
     "rights_doc_carnet_extranjeria": Message(N_("foreigner's card (carné de extranjería)")),
-    "rights_doc_cpf_or_sus_card": Message(N_("CPF or SUS card (you can get them at the clinic)")),
+    "rights_doc_cpf_or_sus_card": Message(N_("SUS card (made free at the clinic) or CPF")),
     "rights_doc_proof_of_address": Message(N_("proof of address")),
     "rights_doc_referral": Message(N_("a referral from a clinic")),
     "rights_doc_migration_status_document": Message(N_("a document showing your migration status")),
