@@ -21,6 +21,9 @@ from .models.accounts import ROLES, ApiKey, InviteToken, User, UserOrganization
 KEY_PREFIX = "pk_"
 VISIBLE_PREFIX_LENGTH = 11  # "pk_" + 8 characters: enough to tell keys apart
 INVITE_TTL = timedelta(days=7)
+# How precisely a key's last use is kept: admins see which keys lie idle (to revoke
+# them) without a database write on every request.
+USE_RESOLUTION = timedelta(minutes=5)
 
 _hasher = PasswordHasher()
 
@@ -116,7 +119,17 @@ def authenticate_key(session: Session, token: str) -> User | None:
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest(token)))
     if key is None or key.revoked_at is not None or not key.user.active:
         return None
+    note_use(key, datetime.now(timezone.utc))
     return key.user
+
+
+def note_use(key: ApiKey, now: datetime) -> None:
+    """Set `last_used_at` when it is unset or older than USE_RESOLUTION."""
+    last = key.last_used_at
+    if last is not None and last.tzinfo is None:  # SQLite gives naive UTC back
+        last = last.replace(tzinfo=timezone.utc)
+    if last is None or now - last >= USE_RESOLUTION:
+        key.last_used_at = now
 
 
 def revoke_api_key(key: ApiKey) -> None:

@@ -51,6 +51,8 @@ def current_user(credentials: HTTPAuthorizationCredentials | None = Depends(_bea
     user = accounts.authenticate_key(session, credentials.credentials)
     if user is None:
         raise _unauthorized("invalid or revoked API key")
+    if session.dirty:  # the key's last use moved on: keep it even if the route only reads
+        session.commit()
     return user
 
 

@@ -51,6 +51,7 @@ def _audit_view(user: User) -> dict[str, Any]:
 def key_dict(key: ApiKey) -> dict[str, Any]:
     return {"id": key.id, "prefix": key.prefix, "label": key.label,
             "created_at": key.created_at.isoformat() if key.created_at else None,
+            "last_used_at": key.last_used_at.isoformat() if key.last_used_at else None,
             "revoked": key.revoked_at is not None}
 
 

@@ -162,3 +162,20 @@ def test_openapi_documents_the_admin_and_public_routes(accounts_app):
                  "/admin/reports/{report_id}/resolve", "/admin/entitlements", "/admin/audit"):
         assert path in spec["paths"], path
     assert any(s.get("scheme") == "bearer" for s in spec["components"]["securitySchemes"].values())
+
+
+def test_a_key_records_when_it_was_last_used_without_a_write_per_request(accounts_app):
+    admin_id, key = accounts_app.user("admin")
+    listed = accounts_app.client.get(f"/admin/users/{admin_id}/api-keys",
+                                     headers=accounts_app.headers(key)).json()
+    first_use = listed[0]["last_used_at"]
+    assert first_use is not None  # this very read-only request counted as a use
+    again = accounts_app.client.get(f"/admin/users/{admin_id}/api-keys",
+                                    headers=accounts_app.headers(key)).json()
+    assert again[0]["last_used_at"] == first_use  # within USE_RESOLUTION: unchanged
+    with accounts_app.sessions.begin() as session:
+        stored = session.scalar(select(ApiKey).where(ApiKey.user_id == admin_id))
+        stored.last_used_at = stored.last_used_at - accounts.USE_RESOLUTION - timedelta(seconds=1)
+    later = accounts_app.client.get(f"/admin/users/{admin_id}/api-keys",
+                                    headers=accounts_app.headers(key)).json()
+    assert later[0]["last_used_at"] > first_use
