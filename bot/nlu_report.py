@@ -10,7 +10,11 @@ top intent, and the share the FallbackClassifier would have sent to nlu_fallback
 entity precision/recall/F1 of DIETClassifier's spans (type + exact characters), and
 the language detector on the same texts (right, wrong, abstained).
 
-Writes results/nlu-report.md, prints it, and rewrites the README table between
+The same model also parses the blind set in tests/nlu_blind/ (written separately from
+the training data and never trained on), which shows whether the split's figures
+hold for wording the training data does not anticipate.
+
+Writes results/nlu-report.md, prints it, and rewrites the README tables between
 `<!-- nlu-report:start -->` and `<!-- nlu-report:end -->`.
 """
 from __future__ import annotations
@@ -34,6 +38,7 @@ EXTRA_DATA = (ROOT / "bot" / "data" / "synonyms", ROOT / "bot" / "data" / "looku
 CONFIG = ROOT / "bot" / "config.yml"
 DOMAIN = ROOT / "bot" / "domain"
 REPORT = ROOT / "results" / "nlu-report.md"
+BLIND_DIR = ROOT / "tests" / "nlu_blind"
 README = ROOT / "README.md"
 START, END = "<!-- nlu-report:start -->", "<!-- nlu-report:end -->"
 LANGUAGES = ("en", "es", "fr", "ht", "pt")
@@ -164,20 +169,36 @@ def summarise(cases: List[Case]) -> Dict[str, dict]:
     return rows
 
 
-def render_table(rows: Dict[str, dict]) -> str:
+def render_table(rows: Dict[str, dict], with_entities: bool = True) -> str:
+    """Markdown table; the blind set has no entity annotations, so no entity columns."""
+    entity_head = " entities | entity P / R / F1 |" if with_entities else ""
     lines = [
-        "| lang | held-out | intent acc. | intent macro-F1 | would fall back | "
-        "entities | entity P / R / F1 | lang. right | lang. wrong | lang. abstains |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| lang | examples | intent acc. | intent macro-F1 | would fall back |"
+        f"{entity_head} lang. right | lang. wrong | lang. abstains |",
+        "|---|---|---|---|---|" + ("---|---|" if with_entities else "") + "---|---|---|",
     ]
     for language, r in rows.items():
         p, rec, f = r["entity_prf"]
+        entities = f" {r['entities']} | {p:.2f} / {rec:.2f} / {f:.3f} |" if with_entities else ""
         lines.append(
             f"| {language} | {r['n']} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | "
-            f"{r['fallback']:.1%} | {r['entities']} | {p:.2f} / {rec:.2f} / {f:.3f} | "
+            f"{r['fallback']:.1%} |{entities} "
             f"{r['lang_right']:.1%} | {r['lang_wrong']:.1%} | {r['lang_abstain']:.1%} |"
         )
     return "\n".join(lines)
+
+
+def blind_cases() -> List[Case]:
+    """The blind set's texts, one file per language (intents only)."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    cases = []
+    for language in LANGUAGES:
+        path = BLIND_DIR / f"{language}.yml"
+        if path.exists():
+            cases += [Case(language, m.get("text"), m.get("intent"), [])
+                      for m in load_data(str(path)).intent_examples]
+    return cases
 
 
 def _confusions(cases: List[Case], limit: int = 150) -> str:
@@ -241,20 +262,23 @@ def main(argv: Optional[List[str]] = None) -> int:
         _write_training_data(train, synonyms, tmp_path / "data")
         model = _train(args.config, tmp_path / "data", tmp_path / "models")
         trained = time.monotonic() - started
-        asyncio.run(_parse_all(model, cases))
-    for case in cases:
+        blind = blind_cases()
+        asyncio.run(_parse_all(model, cases + blind))
+    for case in cases + blind:
         guess = guess_language(case.text)
         case.guessed_language = guess[0] if guess else None
 
-    rows = summarise(cases)
-    table = render_table(rows)
+    table = (f"Held-out split ({len(cases)} examples):\n\n{render_table(summarise(cases))}\n\n"
+             f"Blind set (tests/nlu_blind, {len(blind)} examples, never trained on):\n\n"
+             f"{render_table(summarise(blind), with_entities=False)}")
     args.output.parent.mkdir(exist_ok=True)
     args.output.write_text(
         "# NLU held-out report\n\n"
         f"Split: per language and intent, {1 - TEST_SHARE:.0%}/{TEST_SHARE:.0%}, seed {SEED}; "
         f"{len(train)} training and {len(cases)} held-out examples; "
         f"trained with {args.config.name} in {trained:.0f} s.\n\n"
-        f"{table}\n\n## Misclassified held-out examples\n\n{_confusions(cases)}\n",
+        f"{table}\n\n## Misclassified held-out examples\n\n{_confusions(cases)}\n"
+        f"\n## Misclassified blind examples\n\n{_confusions(blind)}\n",
         encoding="utf-8",
     )
     print(args.output.read_text(encoding="utf-8"))
