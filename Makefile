@@ -88,7 +88,7 @@ validate:
 
 test-stories:
 	PYTHONPATH=. $(BOT_BIN)/python -m bot.test_stories --model $(MODEL) --stories bot/tests --endpoints bot/endpoints.yml \
-	  --out results/core --fail-on-prediction-errors --no-plot
+	  --e2e --out results/core --fail-on-prediction-errors --no-plot
 
 test-e2e:
 	$(APP_BIN)/pytest -q tests/e2e

@@ -7,6 +7,10 @@ Rasa's own story test unchanged except that it leaves whole-message entities
 (extractor in MESSAGE_LEVEL_EXTRACTORS) out of the entity comparison; intents, span
 entities and every predicted action are still compared, and any difference fails.
 
+Run with `--e2e` (make test-stories does): only then does Rasa parse the user text of
+a story, and only in files named test_*.yml; steps with an intent alone are taken
+as written.
+
 Usage: python -m bot.test_stories [rasa test core arguments]
 """
 from __future__ import annotations

@@ -165,6 +165,8 @@ class ValidateServiceSearchForm(FormValidationAction):
 
     def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if isinstance(value, list):  # two service types in one message: the first known
+            value = next((v for v in value if v in options.SERVICE_TYPES), None)
         chosen = options.pick(options.SERVICE_TYPE_MENU, value) if str(value).isdigit() else value
         if chosen in options.SERVICE_TYPES:
             return {"service_type": chosen}

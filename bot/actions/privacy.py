@@ -32,8 +32,26 @@ class ActionAskDelete(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        # "yes, delete it" right after the question is read as delete_my_data again:
+        # that is her confirmation, not a new request to confirm.
+        if tracker.get_slot("menu") == "confirm_delete" and _asked_just_before(tracker):
+            return await delete_person(dispatcher, tracker)
         dispatcher.utter_message(response="utter_ask_confirm_delete")
         return [SlotSet("menu", "confirm_delete")]
+
+
+def _asked_just_before(tracker: Tracker) -> bool:
+    """Whether the bot's last action before her latest message asked to confirm."""
+    users_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen > 1:
+                return False
+        elif users_seen and event.get("event") == "action" \
+                and event.get("name") not in ("action_listen", None):
+            return event.get("name") == "action_ask_delete"
+    return False
 
 
 async def delete_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -5,7 +5,8 @@ span it found here ("test du VIH") or cut it so that no synonym maps it ("un tes
 du VIH"). Then the person is asked again what she needs although she said it. This
 component runs after the synonym mapper: when no `service_type` entity with a known
 code is left, it looks for the longest surface form of a code from the training
-synonyms (accents and case folded, whole words only) and adds or mends the entity.
+synonyms (accents and case folded, whole words only) and adds or mends the entity;
+when one is known, stray service-type spans beside it are dropped.
 Forms that mean something else in some country ("pep" is a residence permit in
 Colombia) are listed in `ambiguous` and left to DIET.
 """
@@ -127,6 +128,12 @@ class ServiceTypeSpotter(GraphComponent):
         entities = message.get(ENTITIES, [])
         found = [e for e in entities if e.get("entity") == ENTITY]
         if any(e.get("value") in self._codes for e in found):
+            # A stray span beside a known one ("de" in "test de VIH") would turn the
+            # slot into a list the form cannot read: keep the known ones only.
+            kept = [e for e in entities
+                    if e.get("entity") != ENTITY or e.get("value") in self._codes]
+            if len(kept) != len(entities):
+                message.set(ENTITIES, kept, add_to_output=True)
             return
         text = message.get(TEXT) or ""
         spotted = None

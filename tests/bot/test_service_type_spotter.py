@@ -63,3 +63,10 @@ def test_a_known_code_from_diet_is_left_alone(spotter):
 ])
 def test_ambiguous_or_absent_forms_add_nothing(spotter, text):
     assert _service_types(spotter, text) == []
+
+
+def test_a_stray_span_beside_a_known_code_is_dropped(spotter):
+    text = "j'ai besoin de faire un test du VIH"
+    stray = {"entity": "service_type", "value": "de", "start": 12, "end": 14}
+    known = {"entity": "service_type", "value": "hiv_testing", "start": 24, "end": 35}
+    assert _service_types(spotter, text, [stray, known]) == [("hiv_testing", "test du VIH")]

@@ -138,14 +138,15 @@ def test_rights_in_an_unknown_country_are_honestly_unknown(stack):
     assert "I do not have verified information for Chile yet" in answer
 
 
-def test_delete_my_data_confirms_then_erases_the_conversation(stack):
-    number = "+5595999990002"
+@pytest.mark.parametrize("number, yes", [("+5595999990002", "sim"),
+                                         ("+5595999990012", "sim, pode apagar")])
+def test_delete_my_data_confirms_then_erases_the_conversation(stack, number, yes):
     phone = SmsPhone(stack, number)
     phone.ask("oi, preciso de ajuda", "pt")
     assert _t("pt", "Do you want me to delete everything about you (our chat and "
                     "reminders)? Reply YES or NO.") in phone.ask("apague meus dados", "pt")
     assert _t("pt", "Done. I deleted our conversation and your data. Write any time to "
-                    "start again.") in phone.ask("sim", "pt")
+                    "start again.") in phone.ask(yes, "pt")
     person = pseudonym(number, stack.env.get("APP_SECRET", "dev-only-secret-change-me"))
     for _ in range(30):
         events = httpx.get(f"{stack.rasa_url}/conversations/{person}/tracker",
