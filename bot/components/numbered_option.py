@@ -8,7 +8,6 @@ entity `option` ("2", or "more"), and the form or action that showed the menu re
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -19,6 +18,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.folding import fold
+
 INTENT_NAME = "choose_option"
 ENTITY = "option"
 _NUMBER = re.compile(r"^\s*#?\s*(\d{1,2})\s*[.)\-:]?\s*$")
@@ -28,18 +29,13 @@ MORE_WORDS = {"more", "mas", "plus", "plis", "mais", "lot", "lot yo", "ver mas",
               "mas opciones", "encore", "more please", "mas por favor", "mais opcoes"}
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def parse_option(text: str) -> Optional[str]:
     """"3" for "3", "3.", "3️⃣"; "more" for MORE and its translations; else None."""
     cleaned = text.replace(_KEYCAP, "").replace("\u20e3", "")
     match = _NUMBER.match(cleaned)
     if match:
         return str(int(match.group(1)))
-    folded = _fold(re.sub(r"[^\w\s]", "", text))
+    folded = fold(re.sub(r"[^\w\s]", "", text))
     return "more" if folded in MORE_WORDS else None
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,24 +24,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.folding import fold, fold_with_offsets
+
 ENTITY = "service_type"
 _FILE = "service_type_forms.json"
-
-
-def fold_with_offsets(text: str) -> Tuple[str, List[int]]:
-    """Lower-cased, accent-free text and, for each of its characters, the index of
-    the original character it came from (so a match maps back to the real span)."""
-    folded, origin = [], []
-    for index, char in enumerate(text):
-        for piece in unicodedata.normalize("NFKD", char.lower()):
-            if not unicodedata.combining(piece):
-                folded.append(piece)
-                origin.append(index)
-    return "".join(folded), origin
-
-
-def fold(text: str) -> str:
-    return " ".join(fold_with_offsets(text)[0].split())
 
 
 def service_type_forms(training_data: TrainingData) -> Dict[str, str]:
