@@ -5,11 +5,13 @@ Why a fixed split and not Rasa's cross-validation: one training run (~2-5 minute
 moves. Each language's examples (language = folder under bot/data/nlu) are split per
 intent 80/20 with a seed; one NLU-only model is trained on all training parts with
 bot/config.yml into a temporary directory (never bot/models/), and every held-out
-text is parsed by it. Reported per language: intent accuracy and macro-F1 (DIET's
+text is parsed by it. Reported per language: intent accuracy and macro-F1 (the classifier's
 top intent, and the share the FallbackClassifier would have sent to nlu_fallback),
-entity precision/recall/F1 of DIETClassifier's spans (type + exact characters), and
+entity precision/recall/F1 of the learned extractor's spans (type + exact characters), and
 the language detector on the same texts (right, wrong, abstained).
 
+The held-out texts are parsed a second time folded the way many people text (no
+capitals, no accents), to show what missing capitals and accents cost.
 The same model also parses the blind set in tests/nlu_blind/ (written separately from
 the training data and never trained on), which shows whether the split's figures
 hold for wording the training data does not anticipate.
@@ -45,6 +47,8 @@ LANGUAGES = ("en", "es", "fr", "ht", "pt")
 SEED = 20261123
 TEST_SHARE = 0.2
 FALLBACK = "nlu_fallback"
+# The learned extractors are scored; the synonym mapper, spotter and detector are not.
+ENTITY_EXTRACTORS = {"DIETClassifier", "CRFEntityExtractor", "FoldedCRFEntityExtractor"}
 
 
 @dataclass
@@ -116,8 +120,19 @@ async def _parse_all(model_path: str, cases: List[Case]) -> None:
         case.predicted_intent = ranking[0] if ranking else result["intent"]["name"]
         case.predicted_entities = [
             (e["entity"], e["start"], e["end"]) for e in result.get("entities", [])
-            if e.get("extractor") == "DIETClassifier"
+            if e.get("extractor") in ENTITY_EXTRACTORS
         ]
+
+
+def typed_plainly(case: Case) -> Optional[Case]:
+    """The same case typed without capitals or accents, as many people text; None
+    when folding would move the gold entity offsets (a character that folds to two)."""
+    from bot.components.folding import fold_with_offsets
+
+    folded, origin = fold_with_offsets(case.text)
+    if origin != list(range(len(case.text))):
+        return None
+    return Case(case.language, folded, case.intent, list(case.entities))
 
 
 def _gold_entities(message) -> List[Tuple[str, int, int]]:
@@ -263,12 +278,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = _train(args.config, tmp_path / "data", tmp_path / "models")
         trained = time.monotonic() - started
         blind = blind_cases()
-        asyncio.run(_parse_all(model, cases + blind))
-    for case in cases + blind:
+        plain = [p for p in map(typed_plainly, cases) if p]
+        asyncio.run(_parse_all(model, cases + plain + blind))
+    for case in cases + plain + blind:
         guess = guess_language(case.text)
         case.guessed_language = guess[0] if guess else None
 
     table = (f"Held-out split ({len(cases)} examples):\n\n{render_table(summarise(cases))}\n\n"
+             f"The same held-out texts typed without capitals or accents ({len(plain)}):\n\n"
+             f"{render_table(summarise(plain))}\n\n"
              f"Blind set (tests/nlu_blind, {len(blind)} examples, never trained on):\n\n"
              f"{render_table(summarise(blind), with_entities=False)}")
     args.output.parent.mkdir(exist_ok=True)

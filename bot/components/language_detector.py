@@ -1,6 +1,6 @@
 """LanguageDetector: adds a `language` entity guessed from the text itself.
 
-It runs after DIET and the synonym mapper. When the person named a language
+It runs after the CRF, the synonym mapper and the spotters. When the person named a language
 ("english", "kreyòl") that entity wins and nothing is added. Otherwise py3langid,
 restricted to Puente's five languages, classifies the text; the guess becomes a
 `language` entity (which fills the `language` slot) only when the text is long

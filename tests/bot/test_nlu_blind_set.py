@@ -19,7 +19,7 @@ BLIND = ROOT / "tests" / "nlu_blind"
 NLU = ROOT / "bot" / "data" / "nlu"
 DOMAIN = ROOT / "bot" / "domain"
 LANGUAGES = ("en", "es", "fr", "ht", "pt")
-# Not classified by DIET from free text: numbers are turned into choose_option by a
+# Not classified from free text: numbers are turned into choose_option by a
 # rule component, nlu_fallback is produced by the FallbackClassifier.
 NOT_EVALUATED = {"choose_option", "nlu_fallback"}
 PER_INTENT = 8

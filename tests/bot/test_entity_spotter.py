@@ -1,5 +1,6 @@
-"""The service-type safety net: trained on the project's own data, it finds the
-service a person named when DIET did not, and leaves ambiguous words to DIET."""
+"""The entity safety net: trained on the project's own data, it finds the service or
+the language a person named when the CRF did not, and leaves ambiguous words and
+languages named outside a language request alone."""
 from pathlib import Path
 
 import pytest
@@ -9,27 +10,47 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.service_type_spotter import ServiceTypeSpotter
+from bot.components.entity_spotter import EntitySpotter
 
 DATA = Path(__file__).resolve().parents[2] / "bot" / "data"
-CONFIG = {"ambiguous": ["pep", "tes", "art", "tar"]}
+SERVICE_TYPES = {"entity": "service_type", "ambiguous": ["pep", "tes", "art", "tar"]}
+LANGUAGES = {"entity": "language", "ambiguous": ["en", "es", "fr", "ht", "pt"],
+             "intents": ["choose_language"]}
 
 
 @pytest.fixture(scope="module")
-def spotter(tmp_path_factory):
+def training_data():
+    return TrainingData().merge(*(load_data(str(DATA / part)) for part in ("nlu", "synonyms")))
+
+
+def _trained(config, training_data, directory):
     """Trained on bot/data, persisted, and loaded back as Rasa would."""
-    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
-    resource = Resource("service_type_spotter")
-    data = TrainingData().merge(*(load_data(str(DATA / part)) for part in ("nlu", "synonyms")))
-    ServiceTypeSpotter.create(CONFIG, storage, resource, None).train(data)
-    return ServiceTypeSpotter.load(CONFIG, storage, resource, None)
+    storage = LocalModelStorage(directory)
+    resource = Resource(f"spotter_{config['entity']}")
+    EntitySpotter.create(config, storage, resource, None).train(training_data)
+    return EntitySpotter.load(config, storage, resource, None)
+
+
+@pytest.fixture(scope="module")
+def spotter(training_data, tmp_path_factory):
+    return _trained(SERVICE_TYPES, training_data, tmp_path_factory.mktemp("services"))
+
+
+@pytest.fixture(scope="module")
+def language_spotter(training_data, tmp_path_factory):
+    return _trained(LANGUAGES, training_data, tmp_path_factory.mktemp("languages"))
+
+
+def _spotted(spotter, text, entities=(), entity="service_type", intent=None):
+    message = Message(data={"text": text, "entities": list(entities),
+                            "intent": {"name": intent, "confidence": 1.0}})
+    spotter.process([message])
+    return [(e["value"], text[e["start"]:e["end"]]) for e in message.get("entities")
+            if e["entity"] == entity]
 
 
 def _service_types(spotter, text, entities=()):
-    message = Message(data={"text": text, "entities": list(entities)})
-    spotter.process([message])
-    return [(e["value"], text[e["start"]:e["end"]]) for e in message.get("entities")
-            if e["entity"] == "service_type"]
+    return _spotted(spotter, text, entities)
 
 
 @pytest.mark.parametrize("text, code, span", [
@@ -70,3 +91,18 @@ def test_a_stray_span_beside_a_known_code_is_dropped(spotter):
     stray = {"entity": "service_type", "value": "de", "start": 12, "end": 14}
     known = {"entity": "service_type", "value": "hiv_testing", "start": 24, "end": 35}
     assert _service_types(spotter, text, [stray, known]) == [("hiv_testing", "test du VIH")]
+
+
+@pytest.mark.parametrize("text, code, span", [
+    ("i prefer french if possible", "fr", "french"),
+    ("mejor en KREYOL por favor", "ht", "KREYOL"),
+    ("pode ser em português?", "pt", "português"),
+])
+def test_a_language_asked_for_is_found(language_spotter, text, code, span):
+    assert _spotted(language_spotter, text, entity="language",
+                    intent="choose_language") == [(code, span)]
+
+
+def test_a_language_named_in_another_request_switches_nothing(language_spotter):
+    assert _spotted(language_spotter, "does the clinic speak creole?", entity="language",
+                    intent="find_service") == []
