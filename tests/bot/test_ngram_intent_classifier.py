@@ -77,3 +77,20 @@ def test_training_needs_two_intents(storage):
     data = TrainingData([Message(data={"text": "hola", "intent": "greet"})])
     with pytest.raises(ValueError, match="two intents"):
         NgramIntentClassifier.create(CONFIG, storage, Resource("one"), None).train(data)
+
+
+def test_the_fast_path_gives_sklearns_probabilities(classifier):
+    texts = ["donde hay una clinica", "c'est gratuit?", "bonjou", "xyz"]
+    assert classifier.predict_proba(texts) == pytest.approx(
+        classifier._pipeline.predict_proba(texts), abs=1e-9)
+
+
+def test_two_intents_are_enough(storage):
+    data = TrainingData([Message(data={"text": text, "intent": intent})
+                         for intent in ("greet", "ask_cost") for text in EXAMPLES[intent]])
+    resource = Resource("two_intents")
+    NgramIntentClassifier.create(CONFIG, storage, resource, None).train(data)
+    classifier = NgramIntentClassifier.load(CONFIG, storage, resource, None)
+    assert classifier.predict_proba(["cuanto cuesta"]) == pytest.approx(
+        classifier._pipeline.predict_proba(["cuanto cuesta"]), abs=1e-9)
+    assert _parse(classifier, "cuanto cuesta").get("intent")["name"] == "ask_cost"
