@@ -2,22 +2,11 @@
 import asyncio
 import base64
 import os
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from connectors.state import LocalState, RedisState
 from connectors.vault import ContactVault, VaultError
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    url = subprocess.run([str(ROOT / "scripts/services.sh"), "redis"], check=True,
-                         capture_output=True, text=True).stdout.strip()
-    return url
 
 
 @pytest.fixture(params=["local", "redis"])
