@@ -11,10 +11,18 @@ search needs coordinates. Sources, merged into one in-memory index built once:
 - the directory's own location cities, passed in as `extra_places` (see
   `directory_places`), so a town with a service is always findable.
 
-Matching ignores case, accents and punctuation ("Cúcuta" = "cucuta" = "CUCUTA").
-A name shared by several places is resolved by the person's country when given,
-else the most populous one is proposed together with the alternatives so the caller
-can ask a short choice ("San José": Costa Rica? Colombia? ...).
+Matching ignores case, accents, punctuation and spacing ("Cúcuta" = "cucuta",
+"Port d'Espagne" = "Port d Espagne", "Pétion-Ville" = "Pétionville").
+
+A place called exactly what the person wrote is stronger evidence than a place that
+merely has it as an alternate (old, foreign) name: Silvânia, Goiás, was once called
+Bonfim, but "Bonfim" means the border town in Roraima. So an alias counts for only
+`_ALIAS_WEIGHT` of its population, never beats a curated place or a directory
+location of that name, and within one country a curated place (where migrants are)
+beats a dataset namesake. A name shared by several places is resolved by the
+person's country when given, else the likeliest is proposed together with the
+alternatives so the caller can ask a short choice ("San José": Costa Rica?
+Colombia? ...).
 """
 from __future__ import annotations
 
@@ -34,7 +42,7 @@ AREAS_FILE = Path(__file__).with_name("gazetteer_areas.yaml")
 
 #: Countries served (DESIGN.md) and their neighbours, ISO 3166-1 alpha-2 lower case.
 REGION_COUNTRIES: frozenset[str] = frozenset(
-    "co pe ec br cl tt gy do ht ve mx pa cr bo ar uy py sr gf cu jm pr aw cw bq "
+    "co pe ec br cl tt gy do ht ve mx pa cr bo ar uy py sr gf mq gp cu jm pr aw cw bq "
     "gt hn sv ni bz".split()
 )
 _MIN_POPULATION = 1000
@@ -44,6 +52,9 @@ _SAME_PLACE_KM = 25.0
 _AMBIGUITY_SHARE = 0.025
 _AMBIGUITY_MIN_POPULATION = 5000
 MAX_CHOICES = 5
+#: An alternate-name match weighs this share of its population against places
+#: actually called so: it wins only when it is far bigger (Panama City for "Panama").
+_ALIAS_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ class Resolution:
     """The answer for a name: `status` is `found`, `ambiguous` or `not_found`.
 
     `place` is the best guess (also when ambiguous); `alternatives` the other
-    candidates, most populous first (at most MAX_CHOICES in all with `place`).
+    candidates, likeliest first (at most MAX_CHOICES in all with `place`).
     """
 
     query: str
@@ -90,6 +101,12 @@ def normalize(name: str) -> str:
     text = unidecode(unicodedata.normalize("NFKC", name or "")).lower()
     text = text.replace("'", "")
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def _key(name: str) -> str:
+    """Index key: `normalize` without spaces, so spacing and punctuation never decide
+    a match ("Port d Espagne" = "Port d'Espagne", "Petion-Ville" = "Petionville")."""
+    return normalize(name).replace(" ", "")
 
 
 def _is_latin(text: str) -> bool:
@@ -170,9 +187,9 @@ def _index() -> _Index:
     index = _Index()
     for source in (_geonames_cities(), _curated_areas()):
         for place, names in source:
-            primary_key = normalize(names[0])
+            primary_key = _key(names[0])
             index.add(primary_key, place, primary=True)
-            for key in {normalize(n) for n in names[1:]} - {primary_key}:
+            for key in {_key(n) for n in names[1:]} - {primary_key}:
                 index.add(key, place, primary=False)
             if place.kind == "city" and place.population >= 15000:
                 index.grid[(math.floor(place.latitude), math.floor(place.longitude))].append(place)
@@ -190,13 +207,13 @@ def _by_population(places: Iterable[Place]) -> list[Place]:
 
 def _matches(name: str, extra_places: Sequence[Place]) -> tuple[list[Place], list[Place]]:
     """(places whose own name is `name`, places that are also called `name`)."""
-    key = normalize(name)
+    key = _key(name)
     if not key:
         return [], []
     index = _index()
     primary = list(index.primary.get(key, ()))
     for extra in extra_places:
-        if normalize(extra.name) == key:
+        if _key(extra.name) == key:
             _add_deduplicated(primary, extra)
     alternate = [
         p for p in index.alternate.get(key, ())
@@ -205,20 +222,35 @@ def _matches(name: str, extra_places: Sequence[Place]) -> tuple[list[Place], lis
     return _by_population(primary), _by_population(alternate)
 
 
+def _ranked(primary: list[Place], alternate: list[Place]) -> list[tuple[Place, float]]:
+    """(place, weight of evidence), likeliest first: places called so weigh their
+    population, places only also called so `_ALIAS_WEIGHT` of it.
+
+    When a curated place or a directory location is called so, aliases of places
+    elsewhere are left out: we know that place, and it is where migrants are.
+    """
+    if any(p.kind != "city" for p in primary):
+        alternate = []
+    scored = [(p, float(p.population)) for p in primary]
+    scored += [(p, p.population * _ALIAS_WEIGHT) for p in alternate]
+    return sorted(scored, key=lambda ps: (-ps[1], ps[0].kind != "area", ps[0].name, ps[0].country))
+
+
 def candidates(name: str, extra_places: Sequence[Place] = ()) -> list[Place]:
-    """Every known place called `name` (any spelling we know), most populous first."""
-    primary, alternate = _matches(name, extra_places)
-    return _by_population(primary + alternate)
+    """Every known place called `name` (any spelling we know), likeliest first."""
+    return [place for place, _ in _ranked(*_matches(name, extra_places))]
 
 
-def _one_per_country(places: list[Place]) -> list[Place]:
-    seen: set[str] = set()
-    out = []
-    for place in places:
-        if place.country not in seen:
-            seen.add(place.country)
-            out.append(place)
-    return out
+def _one_per_country(scored: list[tuple[Place, float]]) -> list[tuple[Place, float]]:
+    """The likeliest place of each country, in the order of `scored`; a curated place
+    or directory location stands for its country before a dataset namesake (Ciudad
+    Hidalgo the Chiapas crossing, not the Michoacán town)."""
+    chosen: dict[str, tuple[Place, float]] = {}
+    for place, score in scored:
+        current = chosen.get(place.country)
+        if current is None or (current[0].kind == "city" and place.kind != "city"):
+            chosen[place.country] = (place, max(score, current[1]) if current else score)
+    return list(chosen.values())
 
 
 def resolve(
@@ -227,27 +259,32 @@ def resolve(
     """Resolve a place name written by a person.
 
     A place whose own name matches beats one that merely has it as an alternate name
-    (old or foreign names), unless the latter is bigger. With `country`, only that
-    country's places count (the most populous wins); if the country has none, the
-    name is resolved as if no country had been given. Without it, a name shared by
-    sizeable places in several countries is `ambiguous`: `place` is the most
-    populous and `alternatives` the others (one per country), for a short choice.
+    (old or foreign names) unless the latter is far bigger (see `_ranked`). With
+    `country`, only that country's places count: those called so first (a curated
+    place or directory location before a dataset namesake, then the most populous),
+    else those also called so; if the country has none, the name is resolved as if
+    no country had been given. Without it, a name shared by sizeable places in
+    several countries is `ambiguous`: `place` is the likeliest and `alternatives`
+    the others (one per country), for a short choice.
     """
     primary, alternate = _matches(name, extra_places)
-    top = primary[0].population if primary else -1
-    found = _by_population(primary + [p for p in alternate if p.population > top])
+    found = _ranked(primary, alternate)
     if not found:
         return Resolution(query=name, status="not_found")
     if country:
         code = country.lower()
-        local = [p for p in primary if p.country == code] or [p for p in alternate if p.country == code]
+        local = [p for p, _ in _one_per_country([(p, 0.0) for p in primary if p.country == code])]
+        local = local or [p for p in alternate if p.country == code]
         if local:
             return Resolution(query=name, status="found", place=local[0])
-    best = found[0]
-    threshold = max(_AMBIGUITY_MIN_POPULATION, best.population * _AMBIGUITY_SHARE)
+    (best, best_score), *others = _one_per_country(found)
+    threshold = max(_AMBIGUITY_MIN_POPULATION, best_score * _AMBIGUITY_SHARE)
+    aliases = {id(p) for p in alternate}
     rivals = [
-        p for p in _one_per_country(found)[1:]
-        if p.population >= threshold or p.kind != "city"
+        p for p, score in others
+        # a place only also called so is offered when it is bigger than the best guess
+        # (La Villa del Rosario, VE, for "Villa del Rosario"), not for every namesake
+        if (p.population > best.population if id(p) in aliases else score >= threshold or p.kind != "city")
     ]
     if not rivals:
         return Resolution(query=name, status="found", place=best)
