@@ -77,7 +77,7 @@ locales-check: $(APP_VENV)/.installed
 test: setup test-app test-bot validate test-stories test-e2e
 
 test-app:
-	export PUENTE_TEST_DATABASE_URL="$$(scripts/services.sh postgres)" && \
+	export PUENTE_REQUIRE_POSTGRES=1 PUENTE_TEST_DATABASE_URL="$$(scripts/services.sh postgres)" && \
 	  $(APP_BIN)/pytest -q -m "not e2e" tests/service_directory
 
 test-bot:

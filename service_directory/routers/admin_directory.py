@@ -651,8 +651,10 @@ def _delete(entity: _Entity, entity_id: str, session: Session, user: User,
     if isinstance(obj, Organization) and user.role != "admin":
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only admins delete organizations")
     _ensure_owns(user, _owners(session, obj))
-    if if_match is not None:
-        _check_if_match(obj, if_match, entity.name)
+    # Required as for PUT/PATCH: deleting a row a colleague has just edited would
+    # silently discard their edit. `_claim` then makes the check and the delete one
+    # conditional write, so a concurrent edit and delete cannot both succeed.
+    _check_if_match(obj, if_match, entity.name)
     before = entity.data(session, obj)
     _claim(session, obj, entity.name)
     _delete_attributes_of(session, obj)
@@ -743,7 +745,7 @@ def _register(plural: str) -> None:
     router.add_api_route(f"/{plural}/{{entity_id}}", patch, methods=["PATCH"],
                          summary=f"Change fields of a {name} (If-Match required)")
     router.add_api_route(f"/{plural}/{{entity_id}}", delete, methods=["DELETE"], status_code=204,
-                         summary=f"Delete a {name}")
+                         summary=f"Delete a {name} (If-Match required)")
 
 
 @router.post("/services/{service_id}/verify", summary="Mark a service as verified today")

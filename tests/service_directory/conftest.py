@@ -29,12 +29,83 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# PostgreSQL is "asked for" when PUENTE_REQUIRE_POSTGRES=1 (exported by `make test-app`)
+# or when PUENTE_TEST_DATABASE_URL is set at all (even empty: a failed
+# `$(scripts/services.sh postgres)` leaves it empty). Then an unavailable server is an
+# error, so a green run always means PostgreSQL was tested. Otherwise (a developer's
+# plain `pytest` without PostgreSQL) the PostgreSQL half is skipped, saying why.
+import functools  # noqa: E402
+import os  # noqa: E402
+from collections.abc import Mapping  # noqa: E402
+from typing import NoReturn  # noqa: E402
+
+REQUIRE_POSTGRES = "PUENTE_REQUIRE_POSTGRES"
+POSTGRES_URL = "PUENTE_TEST_DATABASE_URL"
+
+
+def postgres_requested(environ: Mapping[str, str]) -> bool:
+    """Whether this run must test PostgreSQL rather than skip it."""
+    required = environ.get(REQUIRE_POSTGRES, "").strip().lower() in ("1", "true", "yes")
+    return required or POSTGRES_URL in environ
+
+
+def locate_postgres(environ: Mapping[str, str]) -> tuple[str | None, str]:
+    """(URL of a reachable server, "") or (None, why there is none): the URL named by
+    PUENTE_TEST_DATABASE_URL, else the server `scripts/services.sh postgres` starts."""
+    import psycopg
+
+    configured = environ.get(POSTGRES_URL)
+    if configured is not None and not configured.strip():
+        return None, (f"{POSTGRES_URL} is set but empty (did `scripts/services.sh postgres` "
+                      "fail when it was computed?)")
+    if configured:
+        url = configured.strip()
+    else:
+        try:
+            result = subprocess.run([str(ROOT / "scripts" / "services.sh"), "postgres"],
+                                    capture_output=True, text=True, timeout=300,
+                                    env=dict(environ))
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, f"`scripts/services.sh postgres` could not run: {exc}"
+        lines = result.stdout.strip().splitlines()
+        if result.returncode != 0 or not lines:
+            return None, (f"`scripts/services.sh postgres` failed (exit {result.returncode}): "
+                          f"{result.stderr.strip()[-300:] or 'no message'}")
+        url = lines[-1]
+    try:
+        server = sa.make_url(url)
+        dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+        shown = server.render_as_string(hide_password=True)
+    except Exception as exc:  # noqa: BLE001 - any parse error is reported as such
+        return None, f"{url!r} is not a database URL: {exc}"
+    try:
+        with psycopg.connect(dsn, connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return None, f"cannot connect to PostgreSQL at {shown}: {str(exc).strip()}"
+    return url, ""
+
+
+def postgres_unavailable(problem: str, environ: Mapping[str, str]) -> NoReturn:
+    """Fail when PostgreSQL was asked for; skip, with the reason, when it was not."""
+    if postgres_requested(environ):
+        pytest.fail(f"PostgreSQL was asked for ({REQUIRE_POSTGRES}=1 or {POSTGRES_URL} set) "
+                    f"but is unavailable: {problem}. Start it with `scripts/services.sh "
+                    f"postgres` or point {POSTGRES_URL} at a running server.", pytrace=False)
+    pytest.skip(f"PostgreSQL unavailable, its half of the tests skipped: {problem}. "
+                f"`make test-app` requires it ({REQUIRE_POSTGRES}=1).")
+
+
+@functools.cache
+def _located_postgres() -> tuple[str | None, str]:
+    return locate_postgres(os.environ)  # once per run: both database fixtures share it
+
+
 def _postgres_server_url() -> str:
-    result = subprocess.run([str(ROOT / "scripts" / "services.sh"), "postgres"],
-                            capture_output=True, text=True, timeout=300)
-    if result.returncode != 0:
-        pytest.skip(f"PostgreSQL unavailable: {result.stderr.strip()[-300:]}")
-    return result.stdout.strip().splitlines()[-1]
+    url, problem = _located_postgres()
+    if url is None:
+        postgres_unavailable(problem, os.environ)
+    return url
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

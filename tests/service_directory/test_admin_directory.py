@@ -288,10 +288,11 @@ def test_deleting_an_organization_leaves_an_exportable_directory(directory):
     app = directory
     _service(app)
     _service(app, who="admin", organization_id="org-b", name="Service B (SAMPLE)")
-    curator = app.client.delete("/admin/organizations/org-a", headers=_h(app, "a"))
+    etag = app.client.get("/admin/organizations/org-a", headers=_h(app, "admin")).headers["ETag"]
+    curator = app.client.delete("/admin/organizations/org-a", headers=_h(app, "a", etag))
     assert curator.status_code == 403
     assert app.client.delete("/admin/organizations/org-a",
-                             headers=_h(app, "admin")).status_code == 204
+                             headers=_h(app, "admin", etag)).status_code == 204
     export = app.client.get("/admin/hsds/export", headers=_h(app, "admin"))
     names = zipfile.ZipFile(io.BytesIO(export.content))
     attributes = names.read("attributes.csv").decode()
@@ -299,3 +300,106 @@ def test_deleting_an_organization_leaves_an_exportable_directory(directory):
     reimport = app.client.post("/admin/hsds/import", headers=_h(app, "admin"),
                                files={"file": ("p.zip", export.content, "application/zip")})
     assert reimport.status_code == 200, reimport.text
+
+
+# --- DELETE needs If-Match like PUT/PATCH: a curator cannot delete a row a colleague
+# has just changed without having seen that change.
+def _row_to_delete(app, plural: str) -> tuple[str, str, dict]:
+    """Create one row of `plural` owned by org-a; returns (URL, ETag, a PATCH body
+    that changes it)."""
+    if plural == "organizations":
+        made = app.client.post("/admin/organizations", headers=_h(app, "admin"),
+                               json={"id": "org-c", "name": "Organización C (SAMPLE)"})
+        assert made.status_code == 201, made.text
+        return "/admin/organizations/org-c", made.headers["ETag"], {"description": "changed"}
+    service, etag = _service(app)
+    if plural == "services":
+        return f"/admin/services/{service['id']}", etag, {"alert": "changed"}
+    body, change = {
+        "locations": ({"organization_id": "org-a", "name": "Sede (SAMPLE)",
+                       "latitude": 7.89, "longitude": -72.5}, {"description": "changed"}),
+        "schedules": ({"service_id": service["id"], "freq": "WEEKLY", "byday": "MO",
+                       "opens_at": "08:00", "closes_at": "12:00"}, {"description": "changed"}),
+        "phones": ({"service_id": service["id"], "number": "+57 300 555 0101"},
+                   {"description": "changed"}),
+        "languages": ({"service_id": service["id"], "code": "fr"}, {"note": "changed"}),
+        "attributes": ({"link_entity": "service", "link_id": service["id"],
+                        "taxonomy": "puente-service-type", "code": "prep"}, {"label": "changed"}),
+    }[plural]
+    made = app.client.post(f"/admin/{plural}", headers=_h(app, "a"), json=body)
+    assert made.status_code == 201, made.text
+    return f"/admin/{plural}/{made.json()['id']}", made.headers["ETag"], change
+
+
+DELETABLE = ["organizations", "services", "locations", "schedules", "phones", "languages",
+             "attributes"]
+
+
+@pytest.mark.parametrize("plural", DELETABLE)
+def test_delete_without_if_match_gets_428_and_keeps_the_row(directory, plural):
+    app = directory
+    who = "admin" if plural == "organizations" else "a"
+    url, _, _ = _row_to_delete(app, plural)
+    response = app.client.delete(url, headers=_h(app, who))
+    assert response.status_code == 428, response.text
+    assert "send If-Match with the ETag" in response.json()["detail"]
+    assert app.client.get(url, headers=_h(app, who)).status_code == 200
+
+
+@pytest.mark.parametrize("plural", DELETABLE)
+def test_delete_with_a_stale_etag_gets_412_and_keeps_the_changed_row(directory, plural):
+    app = directory
+    who = "admin" if plural == "organizations" else "a"
+    url, etag, change = _row_to_delete(app, plural)
+    changed = app.client.patch(url, headers=_h(app, who, etag), json=change)
+    assert changed.status_code == 200, changed.text
+    stale = app.client.delete(url, headers=_h(app, who, etag))
+    assert stale.status_code == 412, stale.text
+    assert "someone else changed this" in stale.json()["detail"]
+    kept = app.client.get(url, headers=_h(app, who))
+    assert kept.status_code == 200 and kept.json() == changed.json()
+
+
+@pytest.mark.parametrize("plural", DELETABLE)
+def test_delete_with_the_current_etag_removes_the_row(directory, plural):
+    app = directory
+    who = "admin" if plural == "organizations" else "a"
+    url, etag, _ = _row_to_delete(app, plural)
+    current = app.client.get(url, headers=_h(app, who)).headers["ETag"]
+    assert current == etag
+    gone = app.client.delete(url, headers=_h(app, who, current))
+    assert gone.status_code == 204, gone.text
+    assert app.client.get(url, headers=_h(app, who)).status_code == 404
+
+
+def test_delete_and_edit_at_the_same_moment_with_one_etag_give_one_success(directory):
+    """A curator deletes while a colleague saves an edit, both from the same read: the
+    conditional write lets exactly one through, so an edit is never silently lost."""
+    import threading
+
+    app = directory
+    created, etag = _service(app)
+    _, other = app.user("curator", "Second curator of A", orgs=("org-a",))
+    app.keys["a2"] = other
+    url = f"/admin/services/{created['id']}"
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def act(method: str, who: str) -> None:
+        barrier.wait()
+        body = {"alert": "Cerrado el lunes"} if method == "PATCH" else None
+        results[method] = app.client.request(method, url, headers=_h(app, who, etag),
+                                             json=body).status_code
+
+    threads = [threading.Thread(target=act, args=args) for args in (("PATCH", "a"),
+                                                                    ("DELETE", "a2"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results.values()) in ([200, 412], [204, 412]), results
+    final = app.client.get(url, headers=_h(app, "a"))
+    if results["PATCH"] == 200:
+        assert final.status_code == 200 and final.json()["alert"] == "Cerrado el lunes"
+    else:
+        assert final.status_code == 404
