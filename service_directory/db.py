@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from .config import get_settings
@@ -71,3 +71,20 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def refresh_statistics(connection: Connection) -> None:
+    """Let the query planner know the tables' current sizes (ANALYZE), cheaply.
+
+    SQLite keeps no statistics until ANALYZE runs, and a fresh install gets its rows
+    from an HSDS import or the sample load; PostgreSQL's autovacuum catches up only
+    after a while. Called after migrations and after a bulk import or sample load, in
+    the caller's transaction (committed or rolled back with the rows). A full ANALYZE:
+    about 0.3 s at 100,000 services on SQLite; `PRAGMA analysis_limit` would make it
+    cheaper but its sampled counts are wrong for low-cardinality indexes such as
+    `ix_location_country`, which is worse than none. SQLite connections already open
+    keep the statistics they loaded, so queries that must stay fast (the search's
+    bounding box) do not depend on statistics at all; this only helps the rest.
+    """
+    if connection.dialect.name in ("sqlite", "postgresql"):
+        connection.exec_driver_sql("ANALYZE")

@@ -28,6 +28,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .. import audit
+from ..db import refresh_statistics
 from ..models.directory import (
     SAFETY_TAXONOMY,
     SERVICE_TYPE_TAXONOMY,
@@ -108,6 +109,8 @@ def import_package(session: Session, origin: str | Path | bytes, *, skip_invalid
                  after={"mode": report.mode, "counts": report.counts,
                         "skipped_rows": report.invalid_rows})
     session.flush()
+    if any(count["created"] for count in report.counts.values()):
+        refresh_statistics(session.connection())  # new rows: tell the planner (db.py)
     return report
 
 

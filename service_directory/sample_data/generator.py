@@ -22,6 +22,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import refresh_statistics
 from ..models.directory import (
     SAFETY_FLAGS,
     SERVICE_TYPE_TAXONOMY,
@@ -270,6 +271,8 @@ def load_sample(session: Session, today: date | None = None) -> int:
         for row in directory.all_rows():
             session.merge(row)
     session.flush()
+    if not existing:
+        refresh_statistics(session.connection())  # new rows: tell the planner (db.py)
     return len(directory.services)
 
 

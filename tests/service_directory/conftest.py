@@ -195,7 +195,8 @@ def accounts_app(accounts_sessions, accounts_db_url) -> Iterator[AccountsApp]:
 # --- Database fixtures (service directory): every query test runs on SQLite and on
 # PostgreSQL. Each backend gets a fresh database per test session, migrated with
 # Alembic; every table is emptied after each test.
-from datetime import date, time, timedelta  # noqa: E402
+from datetime import date, datetime, time, timedelta  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import delete  # noqa: E402
 
@@ -280,6 +281,11 @@ def make_service(db_session):
         )
         db_session.add_all([service, location])
         db_session.flush()
+        if verified_days_ago is not None:
+            # "Days ago" as search counts them: on the location's own calendar (its
+            # timezone is filled in on insert), not the test machine's.
+            local_today = datetime.now(ZoneInfo(location.timezone or "UTC")).date()
+            service.assured_date = local_today - timedelta(days=verified_days_ago)
         db_session.add_all([
             d.ServiceAtLocation(id=str(uuid.uuid4()), service_id=service.id, location_id=location.id),
             d.Address(id=str(uuid.uuid4()), location_id=location.id, address_1="1 Sample Street",
