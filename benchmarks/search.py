@@ -384,10 +384,12 @@ def main() -> int:
     pg = postgres_database(key, build)
     if pg:
         url, how = pg
-        engine = make_engine(url)
-        state = set_statistics(engine, analyzed=False)
-        rows.append(("postgresql", how, state, "", measure(engine, points, naive_points)))
-        engine.dispose()
+        for analyzed in (False, True):  # as loaded, then as the app leaves it
+            engine = make_engine(url)
+            state = set_statistics(engine, analyzed)
+            rows.append(("postgresql", how, state, "",
+                         measure(engine, points, naive_points if analyzed else [])))
+            engine.dispose()
     print()
     print(f"{'backend':<11} {'query':<20} {'p50 ms':>8} {'p95 ms':>8} {'n':>5} {'SQL/search':>10} {'CPU ms':>7}")
     print("-" * 75)
@@ -405,10 +407,12 @@ def main() -> int:
                   f"top-10 differs from the full scan at {mismatches} point(s)")
             ok = ok and mismatches == 0
         if backend == "sqlite":
-            worst = max(p95 for name, (_p50, p95, *_rest) in result.items() if name != "naive full scan")
-            target = result["indexed nearest-10"][1] < 10
-            print(f"{'':<11} target p95 < 10 ms on SQLite: {'met' if target else 'NOT met'} "
-                  f"(worst case p95 {worst:.2f} ms)")
+            nearest = result["indexed nearest-10"][1]
+            slowest = max((p95, name) for name, (_p50, p95, *_rest) in result.items()
+                          if name != "naive full scan")
+            print(f"{'':<11} target (nearest-10 p95 < 10 ms on SQLite): "
+                  f"{'met' if nearest < 10 else 'NOT met'} ({nearest:.2f} ms); "
+                  f"slowest case p95 {slowest[0]:.2f} ms ({slowest[1]})")
         print()
     print(f"\ntotal {time.perf_counter() - started:.0f} s; load average {_load_average()}")
     return 0 if ok else 1
