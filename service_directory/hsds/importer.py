@@ -103,7 +103,7 @@ def import_package(session: Session, origin: str | Path | bytes, *, skip_invalid
     report = plan.report
     if report.errors and not skip_invalid:
         return report
-    plan.apply()
+    plan.apply(actor)
     report.imported = True
     audit.record(session, actor, "hsds_import", "hsds_package", None, before=None,
                  after={"mode": report.mode, "counts": report.counts,
@@ -470,7 +470,9 @@ class _Plan:
         return found
 
     # ------------------------------------------------------------------- writing
-    def apply(self) -> None:
+    def apply(self, actor: audit.Actor) -> None:
+        """Write the valid rows; every created or changed row gets its own audit entry
+        (before and after), as an edit through the admin API does."""
         session = self.session
         countries = self._location_countries()
         for name in mapping.ORDER:
@@ -491,12 +493,18 @@ class _Plan:
                         vals.update(self.flags.get(row_id, {}))
                     new_rows.append(vals)
                     counts["created"] += 1
+                    audit.record(session, actor, "import_create", name, row_id,
+                                 before=None, after=vals)
                     continue
+                before = audit.snapshot(obj)
                 changed = _update(obj, vals)
                 if name == "service" and self._apply_flags(obj):
                     changed = True
                 if changed and hasattr(obj, "version") and name != "taxonomy":
                     obj.version = (obj.version or 1) + 1
+                if changed:
+                    audit.record(session, actor, "import_update", name, row_id,
+                                 before=before, after=audit.snapshot(obj))
                 counts["updated" if changed else "unchanged"] += 1
             session.flush()
             self._insert(name, new_rows)

@@ -184,12 +184,34 @@ def test_export_writes_the_puente_profile(db_session, db_engine, tmp_path):
     assert '"path": "service_at_location.csv"' in descriptor
 
 
-def test_import_is_audited_as_one_entry(db_session, db_engine):
-    _import(db_engine, SMALL)
+def test_an_import_is_audited_as_a_whole_and_row_by_row(db_session, db_engine, tmp_path):
+    report = _import(db_engine, SMALL)
     with session_scope(db_engine) as session:
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "hsds_import"))
         assert entry.actor == "cli"
         assert entry.after["counts"]["service"]["created"] == 3
+        created = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "import_create", AuditEntry.entity_type == "service")).all()
+        assert sorted(e.entity_id for e in created) == sorted(
+            session.scalars(select(Service.id)).all())
+        assert all(e.before is None and e.after["id"] == e.entity_id for e in created)
+        assert session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "import_create")) == sum(
+                c["created"] for c in report.counts.values())
+
+    package = _copy_small(tmp_path)
+    services = package / "services.csv"
+    lines = services.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[2], "Renamed by the NGO", 1)
+    services.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _import(db_engine, package)
+    with session_scope(db_engine) as session:
+        updates = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "import_update")).all()
+        assert [(e.entity_type, e.after["name"]) for e in updates] == [
+            ("service", "Renamed by the NGO")]
+        assert updates[0].before["name"] != "Renamed by the NGO"
+        assert updates[0].after["version"] == updates[0].before["version"] + 1
 
 
 @pytest.mark.parametrize("bad", ["not a zip", b"PK\x03\x04broken"])
