@@ -12,6 +12,7 @@ Forms that mean something else in some country ("pep" is a residence permit in
 Colombia) are listed in `ambiguous` and left to the CRF. With `intents` set, it only
 acts on messages of those intents: a language named in "does the clinic speak
 creole?" must not switch Puente's language, one named in "in creole please" must.
+With `keep_text` the value is the text as written (places are not mapped to codes).
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ class EntitySpotter(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"entity": "service_type", "ambiguous": [], "intents": []}
+        return {"entity": "service_type", "ambiguous": [], "intents": [], "keep_text": False}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, forms: Optional[Dict[str, str]] = None) -> None:
@@ -110,7 +111,9 @@ class EntitySpotter(GraphComponent):
         if not match:
             return None
         start, end = origin[match.start()], origin[match.end() - 1] + 1
-        return {"entity": self._entity, "value": self._forms[" ".join(match.group(0).split())],
+        value = (text[start:end] if self._config.get("keep_text")
+                 else self._forms[" ".join(match.group(0).split())])
+        return {"entity": self._entity, "value": value,
                 "start": start, "end": end, "extractor": self.__class__.__name__}
 
     def _process_one(self, message: Message) -> None:

@@ -106,3 +106,29 @@ def test_a_language_asked_for_is_found(language_spotter, text, code, span):
 def test_a_language_named_in_another_request_switches_nothing(language_spotter):
     assert _spotted(language_spotter, "does the clinic speak creole?", entity="language",
                     intent="find_service") == []
+
+
+@pytest.fixture(scope="module")
+def place_spotter(training_data, tmp_path_factory):
+    config = {"entity": "location", "keep_text": True,
+              "intents": ["find_service", "inform_location"], "ambiguous": ["suba", "debe"]}
+    return _trained(config, training_data, tmp_path_factory.mktemp("places"))
+
+
+@pytest.mark.parametrize("text, place", [
+    ("necesito la prueba de vih en Cúcuta, no tengo papeles", "Cúcuta"),
+    ("busco prep en medellin, no tengo permiso", "medellin"),
+    ("preciso de camisinha em Boa Vista", "Boa Vista"),
+])
+def test_a_known_place_is_found_as_written(place_spotter, text, place):
+    assert _spotted(place_spotter, text, entity="location",
+                    intent="find_service") == [(place, place)]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("la clínica de Cúcuta me cobró", "report_discrimination"),  # not a search
+    ("suba el volumen", "find_service"),                          # a word, not Bogotá's Suba
+    ("debe ser gratis", "find_service"),
+])
+def test_places_outside_a_search_or_that_are_words_add_nothing(place_spotter, text, intent):
+    assert _spotted(place_spotter, text, entity="location", intent=intent) == []
