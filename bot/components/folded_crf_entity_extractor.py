@@ -8,6 +8,7 @@ and the config drops the case features (`title`, `upper`).
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Dict, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,6 +26,13 @@ _WORD = [option.value for option in (Option.LOW, Option.PREFIX5, Option.PREFIX2,
 _AROUND = [Option.LOW.value, Option.PATTERN.value]
 
 
+@lru_cache(maxsize=8192)
+def _folded(word: str) -> str:
+    """`fold` once per word: the features below read it up to 21 times per token
+    (seven features, three window positions), ~1.2 ms of a message's parse otherwise."""
+    return fold(word)
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True
 )
@@ -33,13 +41,13 @@ class FoldedCRFEntityExtractor(CRFEntityExtractor):
 
     function_dict: Dict[Text, Callable[[CRFToken], Any]] = {
         **CRFEntityExtractor.function_dict,
-        Option.LOW: lambda token: fold(token.text),
-        Option.PREFIX5: lambda token: fold(token.text)[:5],
-        Option.PREFIX2: lambda token: fold(token.text)[:2],
-        Option.SUFFIX5: lambda token: fold(token.text)[-5:],
-        Option.SUFFIX3: lambda token: fold(token.text)[-3:],
-        Option.SUFFIX2: lambda token: fold(token.text)[-2:],
-        Option.SUFFIX1: lambda token: fold(token.text)[-1:],
+        Option.LOW: lambda token: _folded(token.text),
+        Option.PREFIX5: lambda token: _folded(token.text)[:5],
+        Option.PREFIX2: lambda token: _folded(token.text)[:2],
+        Option.SUFFIX5: lambda token: _folded(token.text)[-5:],
+        Option.SUFFIX3: lambda token: _folded(token.text)[-3:],
+        Option.SUFFIX2: lambda token: _folded(token.text)[-2:],
+        Option.SUFFIX1: lambda token: _folded(token.text)[-1:],
     }
 
     @staticmethod
