@@ -74,7 +74,7 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def refresh_statistics(connection: Connection) -> None:
-    """Let the query planner know the tables' current sizes (ANALYZE), cheaply.
+    """Let the query planner know the tables' current sizes (a full ANALYZE).
 
     SQLite keeps no statistics until ANALYZE runs, and a fresh install gets its rows
     from an HSDS import or the sample load; PostgreSQL's autovacuum catches up only
