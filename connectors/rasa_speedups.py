@@ -1,4 +1,4 @@
-"""Two memoisations inside the Rasa server process, where most of its CPU went.
+"""Memoisations inside the Rasa server process, where most of its CPU went.
 
 Measured with py-spy on the Rasa server under 10 concurrent SMS senders: about a
 third of its time went to `jsonschema.validate` re-checking the *schema* (not the
@@ -9,24 +9,34 @@ tracker. Both answers depend only on their input, so this caches them:
   schema (as before: an invalid schema still raises SchemaError), the instance is
   validated on every call exactly as before (same errors, best match first);
 - `Event.resolve_by_type(name)`: the class found for a type name is remembered;
-  unknown names still raise or return the default as before.
+  unknown names still raise or return the default as before;
+- `Domain.states_for_tracker_history(tracker, ...)`: every policy, for every
+  prediction, replayed the whole conversation event by event to rebuild the state
+  before each action (20% of the server's CPU, growing with the conversation). The
+  states of a tracker's applied events are remembered on the tracker (which the
+  tracker store now keeps between messages, bot/tracker_store.py), per set of
+  arguments; a later call replays only the events added since. If the applied
+  events are not an extension of those remembered (an undo, a restart), it replays
+  from the start as before. Callers get a copy: some edit the states they get.
 Installed once, when Rasa loads our channels (connectors.channel).
 """
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any, Dict, Optional, Type
+from typing import Any, Dict, List, Optional, Tuple, Type
 
 _installed = False
 
 
 def install() -> None:
-    """Idempotent: patch jsonschema.validate and Event.resolve_by_type once."""
+    """Idempotent: patch the three functions once."""
     global _installed
     if _installed:
         return
     _cache_schema_checks()
     _cache_event_types()
+    _remember_states()
     _installed = True
 
 
@@ -72,3 +82,99 @@ def _cache_event_types() -> None:
         return found[type_name]
 
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+
+
+class _StatesReplay:
+    """`Domain.states_for_tracker_history`'s loop, resumable where it stopped.
+
+    Holds the replayed tracker after the events consumed so far, the states of
+    the actions among them and the loop's two variables; `states()` adds the final
+    state (after the last event) to a copy without disturbing what is held.
+    """
+
+    def __init__(self, domain: Any, tracker: Any, omit_unset_slots: bool,
+                 ignore_rule_only_turns: bool, rule_only_data: Any) -> None:
+        self.domain, self.rule_only_data = domain, rule_only_data
+        self.omit_unset_slots, self.ignore_rule_only_turns = omit_unset_slots, ignore_rule_only_turns
+        self.replayed = tracker.init_copy()
+        self.events: List[Any] = []
+        self.held: List[Dict[str, Any]] = []
+        self.last_ml_action_sub_state: Any = None
+        self.turn_was_hidden = False
+
+    def extends(self, domain: Any, rule_only_data: Any, applied: List[Any]) -> bool:
+        """Whether `applied` starts with exactly the events consumed so far."""
+        return (domain is self.domain and rule_only_data == self.rule_only_data
+                and len(applied) >= len(self.events)
+                and all(a is b for a, b in zip(self.events, applied)))
+
+    def states(self, applied: List[Any]) -> List[Dict[str, Any]]:
+        from rasa.shared.core.events import ActionExecuted
+
+        for event in applied[len(self.events):]:
+            if isinstance(event, ActionExecuted):
+                self.last_ml_action_sub_state, self.turn_was_hidden = self._visit(
+                    event.hide_rule_turn, self.held, self.last_ml_action_sub_state,
+                    self.turn_was_hidden)
+            self.replayed.update(event)
+            self.events.append(event)
+        states = list(self.held)
+        self._visit(False, states, self.last_ml_action_sub_state, self.turn_was_hidden)
+        return _copy_states(states)
+
+    def _visit(self, hide_rule_turn: bool, states: List[Dict[str, Any]],
+               last_ml_action_sub_state: Any, turn_was_hidden: bool) -> Tuple[Any, bool]:
+        """The body of Rasa 3.6's loop, for the tracker before one action."""
+        from rasa.shared.core.constants import PREVIOUS_ACTION
+
+        domain, tr = self.domain, self.replayed
+        if self.ignore_rule_only_turns:
+            if not turn_was_hidden:
+                last_ml_action_sub_state = domain._get_prev_action_sub_state(tr)
+            if not tr.followup_action and not tr.latest_action_name == tr.active_loop_name:
+                turn_was_hidden = hide_rule_turn
+            if turn_was_hidden:
+                return last_ml_action_sub_state, turn_was_hidden
+        state = domain.get_active_state(tr, omit_unset_slots=self.omit_unset_slots)
+        if self.ignore_rule_only_turns:
+            domain._remove_rule_only_features(state, self.rule_only_data)
+            if states:
+                domain._substitute_rule_only_user_input(state, states[-1])
+            if last_ml_action_sub_state:
+                state[PREVIOUS_ACTION] = last_ml_action_sub_state
+        states.append(domain._clean_state(state))
+        return last_ml_action_sub_state, turn_was_hidden
+
+
+def _copy_states(states: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Copy states and their sub-states, keeping sub-states shared where Rasa shares
+    them (a rule-only turn reuses the previous user sub-state)."""
+    copies: Dict[int, Dict[str, Any]] = {}
+
+    def copy(sub_state: Dict[str, Any]) -> Dict[str, Any]:
+        found = copies.get(id(sub_state))
+        if found is None:
+            found = copies[id(sub_state)] = dict(sub_state)
+        return found
+
+    return [{kind: copy(sub_state) for kind, sub_state in state.items()} for state in states]
+
+
+def _remember_states() -> None:
+    from rasa.shared.core.domain import Domain
+
+    @functools.wraps(Domain.states_for_tracker_history)  # keeps it as __wrapped__
+    def states_for_tracker_history(self: Any, tracker: Any, omit_unset_slots: bool = False,
+                                   ignore_rule_only_turns: bool = False,
+                                   rule_only_data: Optional[Dict[str, Any]] = None
+                                   ) -> List[Dict[str, Any]]:
+        applied = tracker.applied_events()
+        replays = tracker.__dict__.setdefault("_puente_states", {})
+        key = (omit_unset_slots, ignore_rule_only_turns)
+        replay = replays.get(key)
+        if replay is None or not replay.extends(self, rule_only_data, applied):
+            replay = replays[key] = _StatesReplay(self, tracker, omit_unset_slots,
+                                                  ignore_rule_only_turns, rule_only_data)
+        return replay.states(applied)
+
+    Domain.states_for_tracker_history = states_for_tracker_history

@@ -1,7 +1,9 @@
-"""The Redis tracker store production uses: created from REDIS_URL, it stores what
-Rasa's own store stores (same events after every save, across sessions), on a real
-Redis."""
+"""The Redis tracker store production uses, on a real Redis: created from REDIS_URL,
+it stores what Rasa's own store stores (same events, same last session after every
+save), hands a server back the tracker it holds only while nobody else wrote, loses
+nothing when somebody did, erases on request and expires."""
 import asyncio
+import json
 import os
 
 import pytest
@@ -44,40 +46,147 @@ def test_redis_url_gives_this_store_not_rasas_silent_in_memory_fallback():
     assert inner.key_prefix.startswith("puente")
 
 
-@pytest.mark.parametrize("overlap", [0, 3, 8])
-def test_the_merge_keeps_exactly_the_events_rasas_merge_keeps(overlap):
-    first, second = _session(1000, ["hola", "ayuda"]), _session(2000, ["a", "b", "c"])
-    prior = DialogueStateTracker.from_events("p", first + second[:overlap])
-    current = DialogueStateTracker.from_events("p", second + _session(3000, ["nuevo"]))
-    ours = PuenteRedisTrackerStore._merge_trackers(prior, current)
-    rasas = RedisTrackerStore._merge_trackers(prior, current)
-    assert _as_dicts(ours) == _as_dicts(rasas)
-    assert len(ours.events) > len(current.events)  # the earlier session is kept
-
-
-def test_a_conversation_saved_turn_by_turn_matches_rasas_store(redis_url):
+@pytest.fixture
+def stores(redis_url):
+    """Make stores on one Redis, like several Rasa servers; keys removed afterwards."""
     host_port, db = redis_url.split("://", 1)[1].rsplit("/", 1)
     host, port = host_port.rsplit(":", 1)
-    kwargs = dict(domain=Domain.empty(), host=host, port=int(port), db=int(db))
+    domain = Domain.from_dict({"slots": {name: {"type": "text", "mappings": [{"type": "custom"}]}
+                                         for name in ("country", "language")}})
+    kwargs = dict(domain=domain, host=host, port=int(port), db=int(db))
     prefix = os.urandom(4).hex()
-    ours = PuenteRedisTrackerStore(key_prefix=f"ours{prefix}", **kwargs)
-    rasas = RedisTrackerStore(key_prefix=f"rasa{prefix}", **kwargs)
+    made = []
+
+    def make(kind=PuenteRedisTrackerStore, name="ours", **extra):
+        store = kind(key_prefix=f"{name}{prefix}", **kwargs, **extra)
+        made.append((store, f"{name}{prefix}"))
+        return store
+
+    yield make
+    for store, name in made:
+        for key in store.red.keys(f"{name}*"):
+            store.red.delete(key)
+
+
+def _run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_a_conversation_saved_turn_by_turn_matches_rasas_store(stores):
+    ours, rasas = stores(), stores(RedisTrackerStore, "rasa")
     events = _session(1000, ["hola", "menu"]) + _session(2000, ["1", "gracias", "chao"])
 
     async def converse(store):
         """As the server does: load the last session, add an event, save."""
+        last_sessions = []
         for event in events:
             tracker = await store.retrieve("sender") or DialogueStateTracker("sender", [])
             tracker.update(event)
             await store.save(tracker)
-        return await store.retrieve_full_tracker("sender")
+            last_sessions.append(_as_dicts(await store.retrieve("sender")))
+        return last_sessions, await store.retrieve_full_tracker("sender")
 
-    try:
-        saved_ours = asyncio.run(converse(ours))
-        saved_rasas = asyncio.run(converse(rasas))
-        assert _as_dicts(saved_ours) == _as_dicts(saved_rasas)
-        assert len(saved_ours.events) == len(events)
-    finally:
-        for store, name in ((ours, f"ours{prefix}"), (rasas, f"rasa{prefix}")):
-            for key in store.red.keys(f"{name}*"):
-                store.red.delete(key)
+    ours_sessions, ours_full = _run(converse(ours))
+    rasas_sessions, rasas_full = _run(converse(rasas))
+    assert ours_sessions == rasas_sessions  # the same last session after every save
+    assert _as_dicts(ours_full) == _as_dicts(rasas_full)
+    assert len(ours_full.events) == len(events)
+    assert ours_sessions[-1][0]["name"] == "action_session_start"
+
+
+def test_a_server_gets_its_tracker_back_and_saves_only_what_is_new(stores):
+    store = stores()
+    tracker = DialogueStateTracker.from_events("s", _session(1000, ["hola"]))
+    _run(store.save(tracker))
+    held = _run(store.retrieve("s"))
+    assert held is tracker
+    held.update(UserUttered("otra", {"name": "greet", "confidence": 1.0}, timestamp=1500))
+    _run(store.save(held))
+    assert _run(store.retrieve("s")) is held
+    assert store.red.llen(store.key_prefix + "s") == len(held.events)
+    assert json.loads(store.red.lindex(store.key_prefix + "s", -1))["text"] == "otra"
+
+
+def test_what_another_server_wrote_is_read_and_nothing_is_lost(stores):
+    first, second = stores(), stores()  # same prefix: two servers, one Redis
+    second.key_prefix = first.key_prefix
+    first_turn = _session(1000, ["hola"])
+    _run(first.save(DialogueStateTracker.from_events("s", first_turn)))
+    stale = _run(first.retrieve("s"))
+    other = _run(second.retrieve("s"))
+    other.update(SlotSet("country", "CO", timestamp=1600))
+    _run(second.save(other))
+
+    fresh = _run(first.retrieve("s"))  # the list grew: rebuilt, not the held one
+    assert fresh is not stale and fresh.get_slot("country") == "CO"
+    stale.update(SlotSet("language", "pt", timestamp=1700))
+    _run(first.save(stale))  # a stale tracker merges: both writes are kept
+    saved = _as_dicts(_run(first.retrieve_full_tracker("s")))
+    assert {"country", "language"} <= {e.get("name") for e in saved if e["event"] == "slot"}
+    assert len(saved) == len(first_turn) + 2
+
+
+def test_an_unsaved_change_is_not_handed_back(stores):
+    store = stores()
+    _run(store.save(DialogueStateTracker.from_events("s", _session(1000, ["hola"]))))
+    tracker = _run(store.retrieve("s"))
+    tracker.update(SlotSet("country", "PE", timestamp=1600))  # a turn that failed
+    again = _run(store.retrieve("s"))
+    assert again is not tracker and again.get_slot("country") is None
+
+
+def test_saving_an_empty_tracker_erases_the_conversation(stores):
+    """What delete_my_data does through Rasa's API; Rasa's own store keeps it all."""
+    ours, rasas = stores(), stores(RedisTrackerStore, "rasa")
+    for store in (ours, rasas):
+        _run(store.save(DialogueStateTracker.from_events("s", _session(1000, ["hola"]))))
+        _run(store.retrieve("s"))
+        _run(store.save(DialogueStateTracker("s", [])))
+    assert _run(ours.retrieve("s")) is None and not _run(ours.exists("s"))
+    assert _run(rasas.retrieve("s")) is not None  # the bug this store fixes
+
+
+def test_the_conversation_expires_after_the_ttl(stores):
+    store = stores(record_exp=3600)
+    tracker = DialogueStateTracker.from_events("s", _session(1000, ["hola"]))
+    _run(store.save(tracker))
+    assert 3590 <= store.red.ttl(store.key_prefix + "s") <= 3600
+    store.red.expire(store.key_prefix + "s", 5)
+    tracker.update(SlotSet("country", "PE", timestamp=1600))
+    _run(store.save(tracker))  # every save restarts the clock
+    assert store.red.ttl(store.key_prefix + "s") > 3500
+    store.red.delete(store.key_prefix + "s")  # as when the TTL runs out
+    assert _run(store.retrieve("s")) is None
+
+
+def test_a_conversation_in_the_earlier_format_is_converted(stores):
+    rasas = stores(RedisTrackerStore, "rasa")
+    ours = stores()
+    ours.key_prefix = rasas.key_prefix
+    events = _session(1000, ["hola"]) + _session(2000, ["oi", "menu"])
+    _run(rasas.save(DialogueStateTracker.from_events("s", events)))
+    rasas_last_session = _as_dicts(_run(rasas.retrieve("s")))
+    assert _as_dicts(_run(ours.retrieve_full_tracker("s"))) == [e.as_dict() for e in events]
+    assert _as_dicts(_run(ours.retrieve("s"))) == rasas_last_session
+
+
+def test_a_new_session_is_retrieved_alone(stores):
+    store = stores()
+    tracker = DialogueStateTracker.from_events("s", _session(1000, ["hola"]))
+    _run(store.save(tracker))
+    held = _run(store.retrieve("s"))
+    for event in _session(2000, ["de nuevo"]):
+        held.update(event)
+    _run(store.save(held))
+    last = _run(store.retrieve("s"))
+    assert last is not held and last.events[0].as_dict()["name"] == "action_session_start"
+    assert len(last.events) == len(_session(2000, ["de nuevo"]))
+
+
+def test_only_the_most_recent_conversations_are_held(stores):
+    store = stores(recent_conversations=2)
+    for sender in ("a", "b", "c"):
+        _run(store.save(DialogueStateTracker.from_events(sender, _session(1000, ["hi"]))))
+    assert list(store._held) == ["b", "c"]
+    assert _run(store.retrieve("a")) is not None  # read back from Redis
+    assert list(store._held) == ["c", "a"]

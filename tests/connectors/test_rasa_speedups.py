@@ -46,3 +46,107 @@ def test_event_types_resolve_as_before():
         Event.resolve_by_type("no_such_event")
     restored = Event.from_parameters({"event": "slot", "name": "language", "value": "es"})
     assert restored == SlotSet("language", "es")
+
+
+# Remembered states: equal to Rasa's replay for every prefix of real conversations.
+
+from pathlib import Path  # noqa: E402
+
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.events import (ActionReverted, Restarted,  # noqa: E402
+                                     UserUtteranceReverted)
+from rasa.shared.core.generator import TrainingDataGenerator  # noqa: E402
+from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
+from rasa.shared.core.training_data.loading import load_data_from_files  # noqa: E402
+from rasa.shared.core.training_data.structures import StoryGraph  # noqa: E402
+
+BOT = Path(__file__).resolve().parents[2] / "bot"
+FLAGS = [(omit, ignore) for omit in (False, True) for ignore in (False, True)]
+
+
+@pytest.fixture(scope="module")
+def domain():
+    """The bot's domain and one slot that shapes the states (none of ours does), so
+    that every argument of `states_for_tracker_history` makes a difference."""
+    extra = Domain.from_dict({"slots": {"shaping": {
+        "type": "float", "initial_value": 0.5, "influence_conversation": True,
+        "mappings": [{"type": "custom"}]}}})
+    return Domain.load(str(BOT / "domain")).merge(extra)
+
+
+@pytest.fixture(scope="module")
+def conversations(domain):
+    """The events of the bot's own stories and rules, as training sees them, with the
+    shaping slot set halfway and some turns hidden as rule-only turns are."""
+    files = [str(p) for p in sorted((BOT / "data").glob("*/*.yml"))
+             if p.parent.name in ("stories", "rules")]
+    graph = StoryGraph(load_data_from_files(files, domain))
+    trackers = TrainingDataGenerator(graph, domain, remove_duplicates=True,
+                                     augmentation_factor=0).generate()
+    conversations = []
+    for tracker in trackers:
+        events = list(tracker.events)
+        if len(events) <= 4:
+            continue
+        for i, event in enumerate(events):
+            if isinstance(event, ActionExecuted) and event.action_name != "action_listen" \
+                    and i % 3 == 0:
+                events[i] = ActionExecuted(event.action_name, hide_rule_turn=True)
+        events.insert(len(events) // 2, SlotSet("shaping", 1.0))
+        conversations.append(events)
+    return conversations
+
+
+@pytest.fixture(scope="module")
+def rule_only_data():
+    return {"rule_only_slots": ["shaping"], "rule_only_loops": []}
+
+
+def test_the_arguments_matter_in_these_conversations(domain, conversations, rule_only_data):
+    """Otherwise the comparisons below could not tell the arguments' memos apart."""
+    original = Domain.states_for_tracker_history.__wrapped__
+    tracker = DialogueStateTracker.from_events("s", conversations[0], domain.slots)
+    results = [original(domain, tracker, omit, ignore, rule_only_data) for omit, ignore in FLAGS]
+    plain, ignoring, omitting, _ = results  # in FLAGS' order
+    assert plain != ignoring and plain != omitting
+
+
+def _same_as_rasa(domain, tracker, rule_only_data):
+    original = Domain.states_for_tracker_history.__wrapped__
+    for omit, ignore in FLAGS:
+        ours = domain.states_for_tracker_history(tracker, omit, ignore, rule_only_data)
+        assert ours == original(domain, tracker, omit, ignore, rule_only_data)
+
+
+def test_states_grow_with_the_conversation_exactly_as_rasa_replays_them(
+        domain, conversations, rule_only_data):
+    assert len(conversations) > 30
+    for events in conversations:
+        tracker = DialogueStateTracker("s", domain.slots)
+        for event in events:  # the same tracker, one event at a time, as a server sees it
+            tracker.update(event)
+            _same_as_rasa(domain, tracker, rule_only_data)
+        assert "_puente_states" in tracker.__dict__
+
+
+def test_undone_and_restarted_conversations_replay_from_the_start(domain, conversations,
+                                                                   rule_only_data):
+    for undo in (UserUtteranceReverted(), ActionReverted(), Restarted()):
+        for events in conversations[:20]:
+            tracker = DialogueStateTracker.from_events("s", events, domain.slots)
+            _same_as_rasa(domain, tracker, rule_only_data)
+            for event in [undo] + events * 2:  # undone, then longer than before
+                tracker.update(event)
+            _same_as_rasa(domain, tracker, rule_only_data)
+
+
+def test_callers_may_edit_the_states_they_get(domain, conversations, rule_only_data):
+    tracker = DialogueStateTracker.from_events("s", conversations[0], domain.slots)
+    first = domain.states_for_tracker_history(tracker, False, True, rule_only_data)
+    for state in first:  # as Rasa's featurizers do (_remove_user_text_if_intent, ...)
+        state.pop("user", None)
+        for sub_state in state.values():
+            sub_state.clear()
+    again = domain.states_for_tracker_history(tracker, False, True, rule_only_data)
+    assert again == Domain.states_for_tracker_history.__wrapped__(
+        domain, tracker, False, True, rule_only_data)
