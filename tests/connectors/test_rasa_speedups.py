@@ -150,3 +150,55 @@ def test_callers_may_edit_the_states_they_get(domain, conversations, rule_only_d
     again = domain.states_for_tracker_history(tracker, False, True, rule_only_data)
     assert again == Domain.states_for_tracker_history.__wrapped__(
         domain, tracker, False, True, rule_only_data)
+
+
+# Remembered applied events: equal to Rasa's for every prefix, forms and undos included.
+
+from rasa.shared.core.events import ActionExecutionRejected, ActiveLoop  # noqa: E402
+
+_FORM_TURNS = [ActiveLoop("details_form"), ActionExecuted("details_form"),
+               ActionExecuted("action_listen"), UserUttered("x", {"name": "inform"}),
+               ActionExecuted("details_form"), ActionExecuted("action_listen"),
+               UserUttered("y", {"name": "deny"}),
+               ActionExecutionRejected("details_form"), ActionExecuted("utter_ask_continue"),
+               ActionExecuted("details_form"), ActiveLoop(None),
+               ActionExecuted("action_listen")]
+
+
+def _applied_as_rasa(tracker):
+    ours = tracker.applied_events()
+    assert ours == DialogueStateTracker.applied_events.__wrapped__(tracker)
+    assert [id(e) for e in ours] == [id(e) for e in
+                                     DialogueStateTracker.applied_events.__wrapped__(tracker)]
+
+
+@pytest.mark.parametrize("undo", [None, UserUtteranceReverted(), ActionReverted(), Restarted()])
+def test_applied_events_grow_exactly_as_rasa_computes_them(domain, conversations, undo):
+    for events in conversations[:15]:
+        middle = len(events) // 2
+        grown = events[:middle] + _FORM_TURNS + ([undo] if undo else []) + events[middle:]
+        tracker = DialogueStateTracker("s", domain.slots)
+        for event in grown:
+            tracker.update(event)
+            _applied_as_rasa(tracker)
+        for event in _FORM_TURNS + events[:5]:  # a form name it has seen, several at once
+            tracker.update(event)
+        _applied_as_rasa(tracker)
+
+
+def test_a_new_form_name_recomputes_what_was_applied(domain, conversations):
+    tracker = DialogueStateTracker("s", domain.slots)
+    loop_turns = [ActionExecuted("other_form"), ActionExecuted("action_listen"),
+                  UserUttered("z", {"name": "inform"}), ActionExecuted("other_form")]
+    for event in conversations[0] + loop_turns:
+        tracker.update(event)
+        _applied_as_rasa(tracker)
+    tracker.update(ActiveLoop("other_form"))  # now earlier executions count as a loop's
+    _applied_as_rasa(tracker)
+
+
+def test_a_tracker_with_a_bounded_history_is_computed_afresh(domain, conversations):
+    tracker = DialogueStateTracker("s", domain.slots, max_event_history=5)
+    for event in conversations[0]:
+        tracker.update(event)
+        _applied_as_rasa(tracker)
