@@ -4,9 +4,14 @@ the same time through it, each answered as with one server."""
 from __future__ import annotations
 
 import random
+import time
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
+import redis
+
+from connectors.privacy import pseudonym
 
 from .sms_phone import SmsPhone, gsm
 from .stack import running_stack
@@ -42,3 +47,26 @@ def test_conversations_in_five_languages_at_once_through_two_servers(two_servers
         assert services
         for service in services:
             assert gsm(service["name"]) in answer, (language, answer)
+
+
+def test_delete_my_data_erases_the_conversation_from_redis(two_servers, redis_url):
+    """Rasa's own Redis store merged the erasure into the old conversation and kept it."""
+    number = _fresh("+5595999990022")
+    phone = SmsPhone(two_servers, number)
+    phone.ask("oi, preciso de ajuda", "pt")
+    phone.ask("apague meus dados", "pt")
+    assert _t("pt", "Done. I deleted our conversation and your data. Write any time to "
+                    "start again.") in phone.ask("sim", "pt")
+    person = pseudonym(number, two_servers.env.get("APP_SECRET", "dev-only-secret-change-me"))
+    key = f"puente:tracker:{person}"
+    stored = redis.Redis.from_url(redis_url)
+    for _ in range(30):
+        if not stored.exists(key):
+            break
+        time.sleep(1)
+    assert not stored.exists(key)
+    events = httpx.get(f"{two_servers.rasa_url}/conversations/{person}/tracker",
+                       timeout=10).json().get("events") or []
+    assert not any(e.get("event") == "user" for e in events)
+    assert _t("pt", "Where are you? Write your city or neighbourhood.") in phone.ask(
+        NO_PAPERS_HIV_TEST[2][1], "pt")  # she can start again
