@@ -2,7 +2,10 @@
 Rasa's built-in `twilio` channel, at concurrency 1, 10 and 50.
 
 Starts the stack with tests/e2e/stack.py's `running_stack` (the Procfile's processes,
-free ports, TWILIO_API_BASE at a fake Twilio on loopback), and a second Rasa server
+free ports, TWILIO_API_BASE at a fake Twilio on loopback) as production runs it: Redis
+for the tracker and lock stores (REDIS_URL, else the project's own local Redis) and
+one Rasa server per core behind the balancer (RASA_PROCESSES, default the number of
+cores; set it to 1 for a single server). Then a second Rasa server
 with the same model, action server and NLG whose temporary credentials file also
 enables the built-in `twilio` channel (dummy account values: its sends go nowhere,
 they fail fast without a network, so for it this measures the webhook only).
@@ -121,12 +124,23 @@ def print_table(results: dict) -> None:
               f"{r['p99']:>9.0f}{r['rps']:>8.1f}{r['errors']:>8}")
 
 
+def production_env() -> dict:
+    """Redis and one Rasa server per core, unless the environment says otherwise."""
+    redis_url = os.environ.get("REDIS_URL") or subprocess.run(
+        [str(ROOT / "scripts/services.sh"), "redis"], check=True, capture_output=True,
+        text=True).stdout.strip()
+    processes = os.environ.get("RASA_PROCESSES") or str(os.cpu_count() or 1)
+    return {"REDIS_URL": redis_url, "RASA_PROCESSES": processes}
+
+
 def main() -> int:
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as fake:
         tmp_path = Path(tmp)
         env = {"TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.base_url,
-               "PUENTE_CONNECTOR_STATE": str(tmp_path / "state.sqlite3")}
+               "PUENTE_CONNECTOR_STATE": str(tmp_path / "state.sqlite3"), **production_env()}
+        print(f"ours: {env['RASA_PROCESSES']} Rasa server(s), Redis stores; built-in: one "
+              f"server, Rasa's in-memory stores; {os.cpu_count()} cores", flush=True)
         with running_stack(tmp_path, env, timeout=600) as stack:
             public = stack.env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5005")
             credentials = tmp_path / "credentials.builtin.yml"
