@@ -80,7 +80,8 @@ def test_training_needs_two_intents(storage):
 
 
 def test_the_fast_path_gives_sklearns_probabilities(classifier):
-    texts = ["donde hay una clinica", "c'est gratuit?", "bonjou", "xyz"]
+    texts = ["donde hay una clinica", "c'est gratuit?", "bonjou", "xyz", "",
+             "hola hola hola, clinica clinica", "¿¿¿", "  ", "a" * 300]
     assert classifier.predict_proba(texts) == pytest.approx(
         classifier._pipeline.predict_proba(texts), abs=1e-9)
 
