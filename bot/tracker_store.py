@@ -59,7 +59,7 @@ class _Held:
 
     tracker: DialogueStateTracker
     stored: int  # length of the Redis list when the tracker last matched it
-    seen: int  # len(tracker.events) at that moment
+    seen: int  # len(tracker.events) at that moment (Rasa 3.6 only ever appends events)
 
 
 def _serialise(events: Iterable[Event]) -> List[str]:
@@ -115,6 +115,8 @@ class PuenteRedisTrackerStore(RedisTrackerStore):
         return self._length(conversation_id) > 0
 
     async def keys(self) -> Iterable[str]:
+        """Conversation ids (Rasa's store returns its prefixed keys, which its own
+        `retrieve` cannot read back)."""
         return [key[len(self.key_prefix):] for key in self.red.keys(self.key_prefix + "*")]
 
     def _load(self, sender_id: str, last_session: bool) -> tuple[Optional[DialogueStateTracker], int]:

@@ -104,6 +104,7 @@ def test_a_server_gets_its_tracker_back_and_saves_only_what_is_new(stores):
     _run(store.save(held))
     assert _run(store.retrieve("s")) is held
     assert store.red.llen(store.key_prefix + "s") == len(held.events)
+    assert _run(store.keys()) == ["s"]
     assert json.loads(store.red.lindex(store.key_prefix + "s", -1))["text"] == "otra"
 
 
