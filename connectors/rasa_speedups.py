@@ -4,7 +4,8 @@ Measured with py-spy on the Rasa server under 10 concurrent SMS senders: about a
 third of its time went to `jsonschema.validate` re-checking the *schema* (not the
 response) on every action-server and NLG response, and a tenth to
 `Event.resolve_by_type` walking every Event subclass for each stored event of the
-tracker. Both answers depend only on their input, so this caches them:
+tracker. Later profiles found the conversation replayed over and over (below). Each
+answer depends only on its input, so this remembers them:
 - `jsonschema.validate(instance, schema)`: the schema is checked once per distinct
   schema (as before: an invalid schema still raises SchemaError), the instance is
   validated on every call exactly as before (same errors, best match first);
@@ -26,6 +27,7 @@ Installed once, when Rasa loads our channels (connectors.channel).
 """
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import json
@@ -35,7 +37,7 @@ _installed = False
 
 
 def install() -> None:
-    """Idempotent: patch the three functions once."""
+    """Idempotent: install the four memoisations once."""
     global _installed
     if _installed:
         return
@@ -100,7 +102,7 @@ class _StatesReplay:
 
     def __init__(self, domain: Any, tracker: Any, omit_unset_slots: bool,
                  ignore_rule_only_turns: bool, rule_only_data: Any) -> None:
-        self.domain, self.rule_only_data = domain, rule_only_data
+        self.domain, self.rule_only_data = domain, copy.deepcopy(rule_only_data)
         self.omit_unset_slots, self.ignore_rule_only_turns = omit_unset_slots, ignore_rule_only_turns
         self.replayed = tracker.init_copy()
         self.events: List[Any] = []
@@ -157,13 +159,13 @@ def _copy_states(states: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     them (a rule-only turn reuses the previous user sub-state)."""
     copies: Dict[int, Dict[str, Any]] = {}
 
-    def copy(sub_state: Dict[str, Any]) -> Dict[str, Any]:
+    def copied(sub_state: Dict[str, Any]) -> Dict[str, Any]:
         found = copies.get(id(sub_state))
         if found is None:
             found = copies[id(sub_state)] = dict(sub_state)
         return found
 
-    return [{kind: copy(sub_state) for kind, sub_state in state.items()} for state in states]
+    return [{kind: copied(sub_state) for kind, sub_state in state.items()} for state in states]
 
 
 def _remember_states() -> None:
