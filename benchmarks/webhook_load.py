@@ -4,8 +4,8 @@ Rasa's built-in `twilio` channel, at concurrency 1, 10 and 50.
 Starts the stack with tests/e2e/stack.py's `running_stack` (the Procfile's processes,
 free ports, TWILIO_API_BASE at a fake Twilio on loopback) as production runs it: Redis
 for the tracker and lock stores (REDIS_URL, else the project's own local Redis) and
-one Rasa server per core behind the balancer (RASA_PROCESSES, default the number of
-cores; set it to 1 for a single server). Then a second Rasa server
+one Rasa server per core behind the balancer (scripts/run-rasa.sh's default with
+Redis; RASA_PROCESSES=1 for a single server). Then a second Rasa server
 with the same model, action server and NLG whose temporary credentials file also
 enables the built-in `twilio` channel (dummy account values: its sends go nowhere,
 they fail fast without a network, so for it this measures the webhook only).
@@ -129,8 +129,7 @@ def production_env() -> dict:
     redis_url = os.environ.get("REDIS_URL") or subprocess.run(
         [str(ROOT / "scripts/services.sh"), "redis"], check=True, capture_output=True,
         text=True).stdout.strip()
-    processes = os.environ.get("RASA_PROCESSES") or str(os.cpu_count() or 1)
-    return {"REDIS_URL": redis_url, "RASA_PROCESSES": processes}
+    return {"REDIS_URL": redis_url}  # scripts/run-rasa.sh: one server per core with Redis
 
 
 def main() -> int:
@@ -139,7 +138,8 @@ def main() -> int:
         tmp_path = Path(tmp)
         env = {"TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.base_url,
                "PUENTE_CONNECTOR_STATE": str(tmp_path / "state.sqlite3"), **production_env()}
-        print(f"ours: {env['RASA_PROCESSES']} Rasa server(s), Redis stores; built-in: one "
+        servers = os.environ.get("RASA_PROCESSES") or os.cpu_count()
+        print(f"ours: {servers} Rasa server(s), Redis stores; built-in: one "
               f"server, Rasa's in-memory stores; {os.cpu_count()} cores", flush=True)
         with running_stack(tmp_path, env, timeout=600) as stack:
             public = stack.env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5005")

@@ -2,11 +2,12 @@
 # Start the Rasa server with Puente's model, channels and endpoints.
 # REDIS_URL switches the tracker and lock stores to Redis (needed with several servers).
 # RASA_PROCESSES=N (N > 1, needs REDIS_URL) starts N Rasa servers on free loopback ports
-# behind connectors/balancer.py on RASA_PORT, one per core: README "Webhook load".
+# behind connectors/balancer.py on RASA_PORT; with REDIS_URL it defaults to one per core
+# (README "Webhook load"), without it to 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${APP_URL:=http://127.0.0.1:8000}" "${ACTION_SERVER_URL:=http://127.0.0.1:5055}"
-: "${RASA_PROCESSES:=1}"
+if [ -n "${REDIS_URL:-}" ]; then : "${RASA_PROCESSES:=$(nproc)}"; else : "${RASA_PROCESSES:=1}"; fi
 export APP_URL ACTION_SERVER_URL
 endpoints=bot/endpoints.yml
 if [ -n "${REDIS_URL:-}" ]; then
