@@ -225,12 +225,19 @@ class TwilioInputBase(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
+            form = _form(request)
+            if not self._signature_ok(request, form):
+                await self._count_if_possible("webhook_rejected")
+                log.warning("%s: webhook with a missing or wrong signature refused",
+                            self.channel_name)
+                return response.text("invalid signature", status=403)
             try:
-                return await self._webhook(request, on_new_message)
-            except Exception as error:  # never a stack trace to Twilio or the person
-                log.error("%s webhook failed: %s", self.channel_name, type(error).__name__)
+                return await self._webhook(form, on_new_message)
+            except Exception as error:  # never a stack trace, never silence
+                log.error("%s webhook failed: %s; answering with the apology",
+                          self.channel_name, type(error).__name__)
                 log.debug("webhook failure", exc_info=True)
-                return response.text(EMPTY_TWIML, status=500, content_type="text/xml")
+                return _xml(twiml(self._apology_without_state(form)))
 
         @blueprint.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
@@ -242,13 +249,24 @@ class TwilioInputBase(InputChannel):
 
         return blueprint
 
-    async def _webhook(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
-        form = _form(request)
-        if not self._signature_ok(request, form):
-            await self.runtime.count("webhook_rejected")
-            log.warning("%s: webhook with a missing or wrong signature refused",
-                        self.channel_name)
-            return response.text("invalid signature", status=403)
+    async def _count_if_possible(self, name: str) -> None:
+        try:
+            await self.runtime.count(name)
+        except Exception as error:  # the counter's store is down: refuse all the same
+            log.error("%s: could not count %s (%s)", self.channel_name, name,
+                      type(error).__name__)
+
+    def _apology_without_state(self, form: Dict[str, str]) -> List[str]:
+        """The apology with the hotline when even the channel's store failed (Redis
+        down): in the language the message is written in, else English. It cannot be
+        deduplicated then; an apology twice beats silence."""
+        from bot.components.language_guess import guess_language
+
+        guessed = guess_language(form.get("Body") or "")
+        language = guessed[0] if guessed else None
+        return self.shape([self.runtime.text("channel_apology", language)], language)[0]
+
+    async def _webhook(self, form: Dict[str, str], on_new_message: OnNewMessage) -> HTTPResponse:
         sid = form.get("MessageSid") or form.get("SmsSid")
         address = form.get("From")
         if not sid or not address:

@@ -230,3 +230,20 @@ async def test_proactive_messages_need_consent_and_respect_the_24_hour_window(se
     await server.text(WA, "whatsapp:" + NUMBER, "hola")  # opens the 24-hour window
     await wa_out.send_response(wa_person, {"text": "Hora de tu cita"})
     assert fake_twilio.messages[-1]["body"] == "Hora de tu cita"
+
+
+@pytest.mark.parametrize("body, language", [("necesito ayuda con mis papeles", "es"),
+                                            ("mwen bezwen èd pou tès la", "ht"), ("ok", "en")])
+async def test_a_dead_state_store_gets_the_apology_not_silence(server, monkeypatch, body,
+                                                               language):
+    async def dead(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(server.sms.runtime.state, "claim", dead)
+    monkeypatch.setattr(server.sms.runtime.state, "incr", dead, raising=False)
+    reply = await server.post(SMS, sms_form(NUMBER, body))
+    assert reply.status == 200
+    assert twiml_messages(await reply.text()) == [gsm.to_gsm7(catalog("channel_apology",
+                                                                      language))]
+    forged = await server.post(SMS, sms_form(NUMBER, body), signature="forged")
+    assert forged.status == 403
