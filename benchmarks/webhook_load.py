@@ -125,11 +125,12 @@ def print_table(results: dict) -> None:
 
 
 def production_env() -> dict:
-    """Redis and one Rasa server per core, unless the environment says otherwise."""
+    """REDIS_URL, else the project's own Redis; with it scripts/run-rasa.sh starts one
+    Rasa server per core unless RASA_PROCESSES says otherwise."""
     redis_url = os.environ.get("REDIS_URL") or subprocess.run(
         [str(ROOT / "scripts/services.sh"), "redis"], check=True, capture_output=True,
         text=True).stdout.strip()
-    return {"REDIS_URL": redis_url}  # scripts/run-rasa.sh: one server per core with Redis
+    return {"REDIS_URL": redis_url}
 
 
 def main() -> int:
