@@ -1,7 +1,10 @@
 """LanguageDetector: adds a `language` entity guessed from the text itself.
 
-It runs after the CRF, the synonym mapper and the spotters. When the person named a language
-("english", "kreyòl") that entity wins and nothing is added. Otherwise py3langid,
+It runs after the intent classifier, the CRF, the synonym mapper and the spotters. When
+the person named a language while choosing one ("english please", "kreyòl") that
+entity wins and nothing is added. A language named in anything else ("is there a
+clinic that speaks creole?", "¿en la clínica hablan inglés?") is the clinic's, not
+hers: that entity is dropped, so the slot does not switch her language. Otherwise py3langid,
 restricted to Puente's five languages, classifies the text; the guess becomes a
 `language` entity (which fills the `language` slot) only when the text is long
 enough and the guess confident, so "ok", "si" or "1" never flip the language.
@@ -17,7 +20,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -34,7 +37,8 @@ class LanguageDetector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"min_letters": 12, "min_words": 2, "min_probability": 0.8}
+        return {"min_letters": 12, "min_words": 2, "min_probability": 0.8,
+                "choosing_intents": ["choose_language"]}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
@@ -63,7 +67,10 @@ class LanguageDetector(GraphComponent):
             return
         entities = list(message.get(ENTITIES, []))
         if any(e.get("entity") == ENTITY for e in entities):
-            return
+            if (message.get(INTENT) or {}).get("name") in self._config["choosing_intents"]:
+                return
+            entities = [e for e in entities if e.get("entity") != ENTITY]
+            message.set(ENTITIES, entities, add_to_output=True)
         guess = guess_language(
             text,
             min_letters=self._config["min_letters"],
