@@ -7,7 +7,9 @@ intent 80/20 with a seed; one NLU-only model is trained on all training parts wi
 bot/config.yml into a temporary directory (never bot/models/), and every held-out
 text is parsed by it. Reported per language: intent accuracy and macro-F1 (the classifier's
 top intent, and the share the FallbackClassifier would have sent to nlu_fallback),
-entity precision/recall/F1 of the learned extractor's spans (type + exact characters), and
+entity precision/recall/F1 of the spans the bot gets (type + exact characters: the CRF's
+and the spotters', which take over a place the CRF also found; not the language guess,
+whose span is the whole text), and
 the language detector on the same texts (right, wrong, abstained).
 
 The held-out texts are parsed a second time folded the way many people text (no
@@ -48,7 +50,8 @@ SEED = 20261123
 TEST_SHARE = 0.2
 FALLBACK = "nlu_fallback"
 # The learned extractors are scored; the synonym mapper, spotter and detector are not.
-ENTITY_EXTRACTORS = {"DIETClassifier", "CRFEntityExtractor", "FoldedCRFEntityExtractor"}
+ENTITY_EXTRACTORS = {"DIETClassifier", "CRFEntityExtractor", "FoldedCRFEntityExtractor",
+                     "EntitySpotter"}
 
 
 @dataclass
