@@ -155,3 +155,14 @@ def test_delete_my_data_confirms_then_erases_the_conversation(stack, number, yes
             break
         time.sleep(1)
     assert not any(e.get("event") == "user" for e in events)
+
+
+def test_asking_for_a_clinic_that_speaks_creole_keeps_her_spanish(stack):
+    """The clinic's language is not hers: she is asked, in Spanish, what she needs."""
+    phone = SmsPhone(stack, "+573001110077")
+    asked = ("What do you need? Reply with a number:\n1 HIV test\n2 HIV treatment (ARV)\n"
+             "3 PrEP\n4 PEP (after risk, within 72h)\n5 TB test or treatment\n6 STI test\n"
+             "7 Contraception\n8 Pregnancy care\n9 Care after violence\n10 Mental health")
+    answer = phone.ask("necesito una clínica donde hablen creole", "es")
+    assert _t("es", asked).splitlines()[0] in answer
+    assert _t("ht", asked).splitlines()[0] not in answer
