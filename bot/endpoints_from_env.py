@@ -26,7 +26,7 @@ def redis_stores(redis_url: str, ttl_days: int) -> dict:
     if url.scheme == "rediss":
         common["use_ssl"] = True
     return {
-        # Rasa's Redis store with a linear-time merge on save: bot/tracker_store.py.
+        # Append-only conversations, held between messages: bot/tracker_store.py.
         "tracker_store": {**common, "type": "bot.tracker_store.PuenteRedisTrackerStore",
                           "record_exp": ttl_days * 86400, "key_prefix": "puente"},
         "lock_store": {**common, "key_prefix": "puente"},

@@ -49,7 +49,8 @@ LANGUAGES = ("en", "es", "fr", "ht", "pt")
 SEED = 20261123
 TEST_SHARE = 0.2
 FALLBACK = "nlu_fallback"
-# The learned extractors are scored; the synonym mapper, spotter and detector are not.
+# The spans the bot gets are scored (learned extractors and spotters); the language
+# detector's whole-text guess is not a span.
 ENTITY_EXTRACTORS = {"DIETClassifier", "CRFEntityExtractor", "FoldedCRFEntityExtractor",
                      "EntitySpotter"}
 

@@ -179,11 +179,12 @@ class PuenteRedisTrackerStore(RedisTrackerStore):
     async def _merge(self, tracker: DialogueStateTracker, timeout: Optional[float]) -> None:
         """Append the tracker's events the stored conversation does not hold."""
         sender_id = tracker.sender_id
+        items = _serialise(tracker.events)
+        forms = [_canonical(json.loads(item)) for item in items]  # as stored ones read back
         for _ in range(5):
             stored = self.red.lrange(self._key(sender_id), 0, -1)
             known = {_canonical(json.loads(item)) for item in stored}
-            new = [item for item in _serialise(tracker.events)
-                   if _canonical(json.loads(item)) not in known]
+            new = [item for item, form in zip(items, forms) if form not in known]
             length = self._append(sender_id, len(stored), new, timeout)
             if length >= 0:
                 await self._publish(sender_id, new)
