@@ -273,7 +273,9 @@ def resolve(
         return Resolution(query=name, status="not_found")
     if country:
         code = country.lower()
-        local = [p for p, _ in _one_per_country([(p, 0.0) for p in primary if p.country == code])]
+        # called so in that country: a curated place or directory location first, then
+        # the most populous (sorted is stable; `primary` is most populous first)
+        local = sorted((p for p in primary if p.country == code), key=lambda p: p.kind == "city")
         local = local or [p for p in alternate if p.country == code]
         if local:
             return Resolution(query=name, status="found", place=local[0])
