@@ -2,8 +2,10 @@
 
 Idempotent: each row's id is derived from what it answers (country, topic, service
 type, situation, guidance), so loading twice updates rather than duplicates. Every
-value is checked against the codes of `models/entitlements.py` and every text key
-against `messages_rights.py`, so a typo fails loudly instead of reaching a migrant.
+value is checked against the codes of `models/entitlements.py`, every text key
+against `messages_rights.py`, every inline `guidance` for all five languages and its
+SMS length, and every contact for a number to call: a typo or a gap fails loudly
+instead of reaching a migrant.
 """
 from __future__ import annotations
 
@@ -15,16 +17,21 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from ..config import LANGUAGES
 from ..messages_rights import MESSAGES_RIGHTS
 from ..models.entitlements import (
-    CONTACT_KINDS, COSTS, DOCUMENTS, ENTITLED, ENTITLEMENT_SERVICE_TYPES, ENTRY_TOPICS,
-    SITUATIONS, Entitlement, EntitlementContact,
+    CONFIDENCE, CONTACT_KINDS, COSTS, DOCUMENTS, ENTITLED, ENTITLEMENT_SERVICE_TYPES,
+    ENTRY_TOPICS, SITUATIONS, Entitlement, EntitlementContact,
 )
 
 DATA_DIR = Path(__file__).resolve().parent
 _NAMESPACE = uuid.UUID("5b0f7a4e-2f7e-4c43-9d55-6c1f3a1e0b11")
 _ENTRY_FIELDS = ("topic", "service_type", "situation", "entitled", "cost", "documents",
-                 "guidance_key", "legal_basis", "source_url")
+                 "guidance_key", "guidance", "confidence", "cite", "legal_basis", "source_url")
+# An answer is at most 3 SMS segments (459 GSM-7 characters): the guidance gets this much,
+# the rest is the right, the cost, the papers and the citation.
+GUIDANCE_MAX_CHARS = 240
+CITE_MAX_CHARS = 80
 
 
 class SampleDataError(ValueError):
@@ -60,8 +67,12 @@ def _entry_rows(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
         _check(where, "cost", entry["cost"], COSTS)
         for code in entry["documents"] or []:
             _check(where, "documents", code, DOCUMENTS, nullable=False)
-        if entry["guidance_key"] not in MESSAGES_RIGHTS:
-            raise SampleDataError(f"{where}: guidance_key {entry['guidance_key']!r} is not in messages_rights")
+        _check_guidance(where, entry)
+        entry["confidence"] = entry["confidence"] or "high"
+        _check(where, "confidence", entry["confidence"], CONFIDENCE, nullable=False)
+        if entry["cite"] and len(entry["cite"]) > CITE_MAX_CHARS:
+            raise SampleDataError(f"{where}: cite is {len(entry['cite'])} characters, "
+                                  f"keep it under {CITE_MAX_CHARS} for SMS")
         if not str(entry["source_url"] or "").startswith("https://") and not str(
                 entry["source_url"] or "").startswith("http://"):
             raise SampleDataError(f"{where}: every statement needs its public source_url")
@@ -69,12 +80,32 @@ def _entry_rows(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
             raise SampleDataError(f"{where}: an access entry needs service_type and entitled")
         entry.update(
             id=_stable_id(country, entry["topic"], entry["service_type"], entry["situation"],
-                          entry["guidance_key"]),
+                          entry["guidance_key"] or "inline"),
             country=country, legal_basis=entry["legal_basis"] or "",
             reviewer=data["reviewer"], last_reviewed=_as_date(data["last_reviewed"]),
             needs_local_review=True)
         rows.append(entry)
     return rows
+
+
+def _check_guidance(where: str, entry: dict[str, Any]) -> None:
+    """A catalog key, or a text in every language short enough for one SMS answer."""
+    texts = entry["guidance"]
+    if texts is None:
+        if entry["guidance_key"] not in MESSAGES_RIGHTS:
+            raise SampleDataError(f"{where}: guidance_key {entry['guidance_key']!r} is not in "
+                                  "messages_rights (or give `guidance` in every language)")
+        return
+    if entry["guidance_key"] is not None:
+        raise SampleDataError(f"{where}: give guidance_key or guidance, not both")
+    missing = [lang for lang in LANGUAGES if not str((texts or {}).get(lang) or "").strip()]
+    if missing:
+        raise SampleDataError(f"{where}: guidance has no text in {', '.join(missing)}")
+    for lang in LANGUAGES:
+        if len(texts[lang]) > GUIDANCE_MAX_CHARS:
+            raise SampleDataError(f"{where}: guidance in {lang} is {len(texts[lang])} characters; "
+                                  f"keep it under {GUIDANCE_MAX_CHARS} (3 SMS for the answer)")
+    entry["guidance"] = {lang: " ".join(str(texts[lang]).split()) for lang in LANGUAGES}
 
 
 def _contact_rows(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -85,6 +116,9 @@ def _contact_rows(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
         _check(where, "kind", raw.get("kind"), CONTACT_KINDS, nullable=False)
         if raw.get("kind") == "ngo_hotline" and not raw.get("sample"):
             raise SampleDataError(f"{where}: NGO lines in sample data must be marked sample: true")
+        if not raw.get("sample") and not (raw.get("phone") or raw.get("whatsapp")):
+            raise SampleDataError(f"{where}: {raw.get('name')!r} has no phone or WhatsApp "
+                                  "number: a person cannot call a web address")
         rows.append({
             "id": _stable_id("contact", country, raw["kind"], raw["name"]),
             "country": country, "kind": raw["kind"], "name": raw["name"],

@@ -26,7 +26,7 @@ SERVICE_TYPES = (
 )
 # Entitlements also know about emergency care, which the directory does not list.
 ENTITLEMENT_SERVICE_TYPES = SERVICE_TYPES + ("emergency_care",)
-SITUATIONS = ("regular", "irregular", "asylum_seeker", "pregnant", "minor")
+SITUATIONS = ("regular", "irregular", "asylum_seeker", "pregnant", "minor", "transit")
 ENTRY_TOPICS = ("access", "confidentiality")
 QUERY_TOPICS = ("rights", "cost", "documents", "confidentiality")
 ENTITLED = ("yes", "no", "partial", "emergency_only")
@@ -37,7 +37,10 @@ DOCUMENTS = (
     "migration_status_document", "sis_affiliation", "health_card",
 )
 CONTACT_KINDS = ("emergency", "ambulance", "police", "gbv", "suicide", "mental_health",
-                 "ngo_hotline", "regional")
+                 "health_line", "migrant_help", "ngo_hotline", "regional")
+# How sure a statement is: `medium` when its source is indirect, old, or sources disagree
+# (the answer then says so and names who can confirm).
+CONFIDENCE = ("high", "medium")
 # Kinds grouped under "emergency" in the API: the numbers to call when life is at risk.
 EMERGENCY_KINDS = ("emergency", "ambulance", "police")
 
@@ -67,6 +70,9 @@ class Entitlement(Base):
     guidance_key: Mapped[str | None] = mapped_column(String(120))
     guidance: Mapped[dict[str, str] | None] = mapped_column(JSON)
     legal_basis: Mapped[str] = mapped_column(Text, default="")
+    # The legal basis in a few words, as an SMS can carry it ("Lei 8.080/1990 (SUS)").
+    cite: Mapped[str | None] = mapped_column(String(120))
+    confidence: Mapped[str] = mapped_column(String(10), default="high")
     source_url: Mapped[str] = mapped_column(String(1000))
     last_reviewed: Mapped[date] = mapped_column(Date)
     reviewer: Mapped[str] = mapped_column(String(200))

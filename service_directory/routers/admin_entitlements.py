@@ -16,8 +16,8 @@ from ..hsds.values import optional_lower_country
 from ..messages_rights import MESSAGES_RIGHTS
 from ..models.accounts import User
 from ..models.entitlements import (
-    CONTACT_KINDS, COSTS, DOCUMENTS, ENTITLED, ENTITLEMENT_SERVICE_TYPES, ENTRY_TOPICS,
-    SITUATIONS, Entitlement, EntitlementContact,
+    CONFIDENCE, CONTACT_KINDS, COSTS, DOCUMENTS, ENTITLED, ENTITLEMENT_SERVICE_TYPES,
+    ENTRY_TOPICS, SITUATIONS, Entitlement, EntitlementContact,
 )
 
 router = APIRouter(prefix="/admin", tags=["admin: entitlements"])
@@ -29,6 +29,7 @@ Topic = Literal[ENTRY_TOPICS]  # type: ignore[valid-type]
 Entitled = Literal[ENTITLED]  # type: ignore[valid-type]
 Cost = Literal[COSTS]  # type: ignore[valid-type]
 Document = Literal[DOCUMENTS]  # type: ignore[valid-type]
+Confidence = Literal[CONFIDENCE]  # type: ignore[valid-type]
 ContactKind = Literal[CONTACT_KINDS]  # type: ignore[valid-type]
 
 
@@ -51,6 +52,8 @@ class EntitlementFields(BaseModel):
     guidance_key: str | None = Field(None, description="key of a catalog text (messages_rights)")
     guidance: dict[str, str] | None = Field(None, description="text per language, e.g. {'es': '...'}")
     legal_basis: str | None = None
+    cite: str | None = Field(None, max_length=120, description="the legal basis in a few words, for SMS")
+    confidence: Confidence | None = Field(None, description="medium: indirect or disputed source")
     source_url: str | None = Field(None, description="public source of the statement")
     last_reviewed: date | None = None
     reviewer: str | None = None
@@ -79,6 +82,7 @@ class EntitlementFields(BaseModel):
 class EntitlementCreate(EntitlementFields):
     country: str
     topic: Topic = "access"
+    confidence: Confidence = "high"
     documents: list[Document] | None = None
     legal_basis: str = ""
     source_url: str
@@ -119,6 +123,13 @@ class ContactCreate(ContactFields):
     name: str
     sample: bool = False
     position: int = 0
+
+    @model_validator(mode="after")
+    def _reachable(self) -> ContactCreate:
+        if not self.sample and not (self.phone or self.whatsapp):
+            raise ValueError("give a phone or WhatsApp number: the bot never tells a person "
+                             "to call a name or a web address")
+        return self
 
 
 def _as_dict(entry: Entitlement) -> dict[str, Any]:
