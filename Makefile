@@ -25,7 +25,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup test test-app test-bot test-e2e validate serve demo bench nlu-report \
+.PHONY: help setup test test-app test-bot test-e2e validate serve demo bench nlu-report answers-report \
         locales locales-check train clean
 
 help:
@@ -35,6 +35,7 @@ help:
 	@echo "make serve       the whole stack in the foreground"
 	@echo "make bench       benchmarks, printing figures"
 	@echo "make nlu-report  held-out NLU evaluation per language"
+	@echo "make answers-report  realistic questions through the SMS webhook, judged"
 	@echo "make locales     extract and update the gettext catalogs"
 
 setup: $(APP_VENV)/.installed $(BOT_VENV)/.installed $(MO_FILES) $(MODEL)
@@ -104,6 +105,9 @@ bench: setup
 
 nlu-report: setup
 	$(BOT_BIN)/python -m bot.nlu_report
+
+answers-report: setup
+	$(APP_BIN)/python -m tests.answers.report
 
 clean:
 	rm -rf $(APP_VENV) $(BOT_VENV) bot/models locales/*/LC_MESSAGES/*.mo
