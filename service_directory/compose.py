@@ -112,22 +112,60 @@ def services_found(lang: str, style: str, values: dict[str, Any]) -> str:
     return separator.join([header, *blocks, footer])
 
 
+# One SMS answer is at most 3 segments of GSM-7 (DESIGN "Channels").
+SMS_ANSWER_CHARS = 459
+
+
+def _entry_lines(lang: str, entry: dict[str, Any]) -> list[str]:
+    """The entry's summary (the asked fact first, then the rest) and its citation."""
+    lines = [entry.get("summary") or ""]
+    if entry.get("confidence") == "medium":
+        lines.append(_t(lang, "rights_unconfirmed"))
+    cite = entry.get("cite") or entry.get("legal_basis")
+    if cite:
+        lines.append(_t(lang, "source", url=cite))
+    return [line for line in lines if line]
+
+
 def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
-    """Rights in a country: one line per entry, each with its source."""
-    entries = values.get("entries") or []
+    """The answer to what was asked: one service (or, with none named, the care everyone
+    gets) in one country: the right, the cost, the papers, where to go, the source.
+
+    Other services are offered in one line, never listed. At most two entries (a general
+    one and one for the person's situation) so that an SMS answer stays within 3
+    segments; the WhatsApp answer adds the source links.
+    """
+    entries = list(values.get("entries") or [])[:2]
     country = country_name(lang, values.get("country"))
-    lines = [_t(lang, "rights_header", country=country)]
+    asked = values.get("service_type")
+    general = not asked or asked == "emergency_care" and values.get("general")
+    kind = service_type_name(lang, "emergency_care" if general else asked)
+    header = _t(lang, "rights_focus_header", country=country, kind=kind)
+    body: list[str] = []
     for entry in entries:
-        summary = entry.get("summary") or ""
-        kind = service_type_name(lang, entry.get("service_type")) if entry.get("service_type") else ""
-        lines.append(f"- {kind}: {summary}" if kind else f"- {summary}")
-        if entry.get("source_url") and style == "whatsapp":
-            lines.append(_t(lang, "source", url=entry["source_url"]))
-    sources = [e.get("legal_basis") for e in entries if e.get("legal_basis")]
-    if style != "whatsapp" and sources:
-        lines.append(_t(lang, "source", url="; ".join(dict.fromkeys(sources))))
-    lines.append(_t(lang, "rights_review_note"))
-    return "\n".join(lines)
+        body.extend(_entry_lines(lang, entry))
+        if style == "whatsapp" and entry.get("source_url"):
+            body.append(entry["source_url"])
+    offer = _t(lang, "rights_general_offer" if general else "rights_offer_other")
+    separator = "\n\n" if style == "whatsapp" else "\n"
+    text = separator.join([header + " " + " ".join(body[:1]), *body[1:], offer])
+    if style != "whatsapp" and len(text) > SMS_ANSWER_CHARS:
+        text = separator.join([header + " " + " ".join(body[:1]), *body[1:]])
+    return text
+
+
+def urgent_care(lang: str, style: str, values: dict[str, Any]) -> str:
+    """After a rape, a condom that broke or a needle injury: the time windows first
+    (PEP within 72 hours; emergency contraception where pregnancy is possible), the
+    numbers to call, then what the country offers and where (its entry's summary)."""
+    parts = [_t(lang, "urgent_pep")]
+    if values.get("lines"):
+        parts.append(_t(lang, "urgent_lines", lines=values["lines"]))
+    if values.get("urgent") in ("sexual_violence", "condom_broke", "exposure"):
+        parts.append(_t(lang, "urgent_ec"))
+    if values.get("care"):
+        parts.append(str(values["care"]))
+    return ("\n\n" if style == "whatsapp" else "\n").join(parts)
 
 
 def place_choices(lang: str, style: str, values: dict[str, Any]) -> str:
@@ -143,4 +181,5 @@ COMPOSERS: dict[str, Composer] = {
     "utter_place_choices": place_choices,
     "utter_services_found": services_found,
     "utter_entitlements": entitlement_answer,
+    "utter_urgent_care": urgent_care,
 }

@@ -72,25 +72,19 @@ def documents_text(documents: list[str] | None, lang: str) -> str:
 
 
 def summary(entry: Entitlement, lang: str, topic: str | None) -> str:
-    """The short text the bot sends for `entry`, focused on the asked `topic`."""
-    parts: list[str] = []
-    if entry.situation:
-        parts.append(_t(lang, SITUATION_TEXT[entry.situation]))
+    """The short text the bot sends for `entry`: the right, the cost, the papers and
+    how to get it, with the fact that was asked (`topic`) first."""
+    situation = _t(lang, SITUATION_TEXT[entry.situation]) if entry.situation else ""
     if entry.topic == "confidentiality":
-        parts.append(guidance_text(entry, lang))
-    elif topic == "cost":
-        parts.append(_t(lang, COST_TEXT[entry.cost]) if entry.cost else "")
-    elif topic == "documents":
-        parts.append(documents_text(entry.documents, lang))
-    else:
-        if entry.entitled:
-            parts.append(_t(lang, ENTITLED_TEXT[entry.entitled]))
-        if topic is None:
-            if entry.cost:
-                parts.append(_t(lang, COST_TEXT[entry.cost]))
-            parts.append(documents_text(entry.documents, lang))
-        parts.append(guidance_text(entry, lang))
-    return " ".join(part for part in parts if part)
+        return " ".join(p for p in (situation, guidance_text(entry, lang)) if p)
+    facts = {
+        "rights": _t(lang, ENTITLED_TEXT[entry.entitled]) if entry.entitled else "",
+        "cost": _t(lang, COST_TEXT[entry.cost]) if entry.cost else "",
+        "documents": documents_text(entry.documents, lang),
+    }
+    first = topic if topic in facts else "rights"
+    ordered = [facts[first]] + [text for key, text in facts.items() if key != first]
+    return " ".join(p for p in (situation, *ordered, guidance_text(entry, lang)) if p)
 
 
 def entry_dict(entry: Entitlement, lang: str, topic: str | None = None) -> dict[str, Any]:
@@ -99,6 +93,7 @@ def entry_dict(entry: Entitlement, lang: str, topic: str | None = None) -> dict[
         "service_type": entry.service_type, "situation": entry.situation,
         "entitled": entry.entitled, "cost": entry.cost, "documents": entry.documents,
         "how_to_access": guidance_text(entry, lang), "legal_basis": entry.legal_basis,
+        "cite": entry.cite, "confidence": entry.confidence,
         "source_url": entry.source_url, "last_reviewed": entry.last_reviewed.isoformat(),
         "reviewer": entry.reviewer, "needs_local_review": entry.needs_local_review,
         "summary": summary(entry, lang, topic),

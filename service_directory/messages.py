@@ -92,7 +92,7 @@ MESSAGES.update({
     "utter_ask_country": Message(
         N_("Which country are you in? Reply with a number:\n1 Colombia\n2 Peru\n3 Ecuador\n"
            "4 Brazil\n5 Chile\n6 Trinidad and Tobago\n7 Guyana\n8 Dominican Republic\n"
-           "Or write the name."),
+           "9 Panama\n10 Mexico\nOr write the name."),
     ),
     "utter_ask_situation": Message(
         N_("The answer depends on your situation. It stays private and is not saved. "
@@ -101,6 +101,10 @@ MESSAGES.update({
     ),
     "utter_rights_unknown_country": Message(
         N_("I do not have verified information for {country_name} yet. For help, call {hotline}."),
+    ),
+    "utter_rights_unknown_service": Message(
+        N_("I do not have checked information on {kind} in {country_name} yet. "
+           "For help, call {hotline}."),
     ),
     "utter_carry_for_treatment": Message(
         N_("To continue treatment, carry: your medicines for the trip, your last prescription "
@@ -159,9 +163,15 @@ TEXTS: dict[str, str] = {
     "speaks": N_("speaks {languages}"),
     "stale": N_("(not checked for {days} days: call first)"),
     "never_verified": N_("(never checked: call first)"),
-    "rights_header": N_("Your rights in {country}:"),
+    "rights_focus_header": N_("{country}, {kind}:"),
     "source": N_("Source: {url}"),
-    "rights_review_note": N_("General information, not legal advice."),
+    "rights_unconfirmed": N_("(Not fully confirmed.)"),
+    "rights_offer_other": N_("Ask me about another service, or where to go."),
+    "rights_general_offer": N_("For HIV, PrEP, TB, pregnancy or another service, tell me which."),
+    "urgent_pep": N_("Go NOW to a hospital emergency room: medicine that prevents HIV (PEP) "
+                     "must start within 72 hours."),
+    "urgent_ec": N_("A pill that prevents pregnancy works up to 5 days after."),
+    "urgent_lines": N_("Call: {lines}"),
     "place_choices": N_("Which {location}? Reply with a number:"),
 }
 

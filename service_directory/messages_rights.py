@@ -28,6 +28,7 @@ SITUATION_TEXT = {
     "asylum_seeker": "rights_situation_asylum_seeker",
     "pregnant": "rights_situation_pregnant",
     "minor": "rights_situation_minor",
+    "transit": "rights_situation_transit",
 }
 DOCUMENT_NAMES = {
     "any_id": "rights_doc_any_id",
@@ -49,6 +50,8 @@ CONTACT_LABELS = {
     "gbv": "rights_contact_gbv",
     "suicide": "rights_contact_suicide",
     "mental_health": "rights_contact_mental_health",
+    "health_line": "rights_contact_health_line",
+    "migrant_help": "rights_contact_migrant_help",
     "ngo_hotline": "rights_contact_ngo",
     "regional": "rights_contact_regional",
 }
@@ -84,6 +87,7 @@ MESSAGES_RIGHTS: dict[str, Message] = {
     "rights_situation_asylum_seeker": Message(N_("If you asked for asylum or refuge:")),
     "rights_situation_pregnant": Message(N_("If you are pregnant:")),
     "rights_situation_minor": Message(N_("For children and teenagers under 18:")),
+    "rights_situation_transit": Message(N_("If you are passing through the country:")),
     # Contacts
     "rights_contact_emergency": Message(N_("Emergencies")),
     "rights_contact_ambulance": Message(N_("Ambulance")),
@@ -91,6 +95,8 @@ MESSAGES_RIGHTS: dict[str, Message] = {
     "rights_contact_gbv": Message(N_("Help for violence against women")),
     "rights_contact_suicide": Message(N_("Emotional support and suicide prevention")),
     "rights_contact_mental_health": Message(N_("Mental health line")),
+    "rights_contact_health_line": Message(N_("Health information")),
+    "rights_contact_migrant_help": Message(N_("Help for migrants")),
     "rights_contact_ngo": Message(N_("Talk to a person (NGO)")),
     "rights_contact_regional": Message(N_("Help for refugees and migrants in the region")),
     # How to access (sample content per country; SAMPLE, to be reviewed locally)

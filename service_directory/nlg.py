@@ -53,6 +53,10 @@ def render(response: str, language: str | None, channel_name: str | None,
         from .compose import country_name
 
         values["country_name"] = country_name(lang, str(values["country"]))
+    if "kind" not in values:
+        from .compose import service_type_name
+
+        values["kind"] = service_type_name(lang, values.get("service_type"))
     composer = COMPOSERS.get(response)
     if composer is not None:
         try:

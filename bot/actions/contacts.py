@@ -1,33 +1,35 @@
 """Country contacts (emergency numbers, support lines, NGO hotline) from the app."""
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List, Optional
 
 from .api import AppRejected, AppUnavailable, request
 
-# Said when no country is known or the app is down: an organisation present across
-# the region, never an invented phone number.
-FALLBACK_HOTLINE = "Red Cross / Cruz Roja / Croix-Rouge / Kwa Wouj / Cruz Vermelha"
+# Said only when the app cannot be reached: the programme's own line, the same number
+# the channels give in their apology (PUENTE_HOTLINE; a fictional one in development).
+FALLBACK_HOTLINE = os.environ.get("PUENTE_HOTLINE") or "+1 555 0100"
+# Who to send a person to for help, in order: lines that answer migrants' questions.
+HELP_KINDS = ("migrant_help", "ngo_hotline", "health_line", "regional")
 
 
 async def contacts_for(country: Optional[str]) -> Dict[str, Any]:
-    """The contacts block of the entitlements API for `country`, or {} when unknown."""
-    if not country:
-        return {}
+    """The contacts block of the entitlements API for `country` (the regional lines
+    for an unknown country or none), or {} when the app cannot be reached."""
     try:
-        body = await request("GET", "/v1/entitlements", params={"country": country})
+        body = await request("GET", "/v1/entitlements", params={"country": country or "zz"})
     except (AppRejected, AppUnavailable):
         return {}
     return body.get("contacts") or {}
 
 
 def contact_text(entry: Dict[str, Any]) -> Optional[str]:
-    """"Emergencias 123" / "R4V https://www.r4v.info/": a label and a way to reach it.
+    """"Emergencias 123" / "ACNUR WhatsApp +57 ...": a label and a number to reach it.
 
-    An entry with no phone, WhatsApp or web address (a placeholder) gives None.
+    An entry with no phone or WhatsApp number (a placeholder, a web page) gives None:
+    nobody can call a web address from a basic phone.
     """
-    reach = entry.get("phone") or (entry.get("whatsapp") and f"WhatsApp {entry['whatsapp']}") \
-        or entry.get("url")
+    reach = entry.get("phone") or (entry.get("whatsapp") and f"WhatsApp {entry['whatsapp']}")
     if not reach:
         return None
     label = entry.get("label") or entry.get("name") or ""
@@ -46,8 +48,9 @@ def contact_texts(contacts: Dict[str, Any], *kinds: str) -> List[str]:
 
 
 async def hotline_for(country: Optional[str]) -> str:
-    """Who to call for help: the NGO line, else regional help, else the Red Cross."""
-    found = contact_texts(await contacts_for(country), "ngo_hotline", "regional")
+    """Who to call for help: a line for migrants, the NGO, a health line or a regional
+    line, always with a number; the programme's own line when the app is down."""
+    found = contact_texts(await contacts_for(country), *HELP_KINDS)
     return found[0] if found else FALLBACK_HOTLINE
 
 

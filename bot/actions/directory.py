@@ -77,7 +77,10 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
             return [SlotSet("menu", "main")]
         dispatcher.utter_message(response="utter_no_services_near", place=place,
                                  hotline=await hotline_for(place_country))
-        return [SlotSet("menu", "main"), SlotSet("country", place_country)]
+        events = [SlotSet("menu", "main"), SlotSet("country", place_country)]
+        if place_country:  # nothing near, but what she may get in the country still helps
+            events += await _rights_after_search(dispatcher, tracker, place_country, situation)
+        return events
     has_more = bool(found.get("has_more"))
     dispatcher.utter_message(
         response="utter_services_found", services=results, place=place,
@@ -89,15 +92,32 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
     events: List[EventType] = [
         SlotSet("last_results", remembered), SlotSet("results_offset", float(offset)),
         SlotSet("country", place_country)]
-    if offset == 0 and situation and place_country:
-        from .rights import answer_entitlements
-
-        shadow = tracker.copy()
-        shadow.slots.update({"situation": situation, "country": place_country})
-        events += [SlotSet("situation", situation)]
-        events += await answer_entitlements(dispatcher, shadow, place_country, "rights",
-                                            ask_situation=False)
+    if offset == 0 and place_country and (situation or _asks_about_rights(tracker)):
+        events += await _rights_after_search(dispatcher, tracker, place_country, situation)
     return events + [SlotSet("menu", "results")]
+
+
+def _asks_about_rights(tracker: Tracker) -> bool:
+    """Whether the message that asked where also asks whether she can, or what it costs
+    ("¿me pueden hacer la prueba gratis?"): a rights intent close behind the search."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return any(item.get("name") in RIGHTS_INTENTS and item.get("confidence", 0) >= 0.2
+               for item in ranking[1:3])
+
+
+async def _rights_after_search(dispatcher: CollectingDispatcher, tracker: Tracker,
+                               country: str, situation: Optional[str]) -> List[EventType]:
+    """What she may get there, for her situation, after the places (or their absence)."""
+    from .rights import answer_entitlements
+
+    shadow = tracker.copy()
+    shadow.slots.update({"situation": situation, "country": country})
+    events: List[EventType] = [SlotSet("situation", situation)] if situation else []
+    return events + await answer_entitlements(dispatcher, shadow, country, "rights",
+                                              ask_situation=False)
+
+
+RIGHTS_INTENTS = {"ask_rights", "ask_cost", "ask_documents"}
 
 
 def _situation_in_this_conversation(tracker: Tracker) -> Optional[str]:

@@ -14,11 +14,14 @@ SERVICE_TYPE_MENU: List[str] = [
     "hiv_testing", "hiv_treatment", "prep", "pep", "tb_testing", "sti_testing",
     "contraception", "prenatal_care", "gbv_care", "mental_health",
 ]
-COUNTRY_MENU: List[str] = ["co", "pe", "ec", "br", "cl", "tt", "gy", "do"]
+COUNTRY_MENU: List[str] = ["co", "pe", "ec", "br", "cl", "tt", "gy", "do", "pa", "mx"]
 SITUATION_MENU: List[str] = ["regular", "irregular", "asylum_seeker", "pregnant", "minor"]
+# `transit` is spotted in what she writes ("voy de paso"), not offered in the menu.
 REPORT_OPTION = "0"  # never a list number, whatever the page
 
 SERVICE_TYPES = set(SERVICE_TYPE_MENU) | {"tb_treatment"}
+# Entitlements also answer about emergency care, which the directory does not list.
+ENTITLEMENT_SERVICE_TYPES = SERVICE_TYPES | {"emergency_care"}
 
 
 def pick(menu: List[Any], option: Optional[str]) -> Optional[Any]:

@@ -25,12 +25,66 @@ def _current_topic(tracker: Tracker) -> str:
     return tracker.get_slot("pending_topic") or "rights"
 
 
+def _latest(tracker: Tracker, entity: str) -> Optional[str]:
+    return next(tracker.get_latest_entity_values(entity), None)
+
+
+def _previous_user_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the message before the latest one, in this session."""
+    seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return None
+        if event.get("event") == "user":
+            seen += 1
+            if seen == 2:
+                return (event.get("parse_data") or {}).get("intent", {}).get("name")
+    return None
+
+
+def asked_service_type(tracker: Tracker) -> Optional[str]:
+    """The service this question is about: named in it; else, when it answers a form
+    or follows a rights answer ("¿y es gratis?"), the one asked before; else none
+    (a new question about care in general must not inherit an earlier search's service).
+    """
+    named = next((value for value in tracker.get_latest_entity_values("service_type")
+                  if value in options.ENTITLEMENT_SERVICE_TYPES), None)
+    if named:
+        return named
+    intent = tracker.get_intent_of_latest_message()
+    if intent not in TOPIC_INTENTS or _previous_user_intent(tracker) in TOPIC_INTENTS:
+        return tracker.get_slot("service_type")
+    return None
+
+
+async def asked_country(tracker: Tracker) -> Optional[str]:
+    """The country named in the message, or that of a place named in it, or the one
+    of the conversation."""
+    named = _latest(tracker, "country")
+    if named:
+        return named
+    place = _latest(tracker, "location")
+    if place:
+        try:
+            found = await country_of_place(place)
+        except AppUnavailable:
+            found = None
+        if found:
+            return found
+    return tracker.get_slot("country")
+
+
 async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,
                               country: str, topic: str,
                               ask_situation: bool = True) -> List[EventType]:
-    """Say what applies in `country`; ask the situation first if the answer depends on it."""
-    params = {"country": country, "service_type": tracker.get_slot("service_type"),
-              "situation": tracker.get_slot("situation"), "topic": topic,
+    """Say what applies in `country` to the service asked (or, with none, to the care
+    everyone gets); ask the situation first only when the answer depends on it."""
+    asked = asked_service_type(tracker)
+    general = asked is None and topic != "confidentiality"
+    situation = (_latest(tracker, "situation") or tracker.get_slot("situation")
+                 or options.situation_hint(tracker.latest_message.get("text")))
+    params = {"country": country, "service_type": "emergency_care" if general else asked,
+              "situation": situation, "topic": topic,
               "lang": tracker.get_slot("language") or "en"}
     try:
         body = await request("GET", "/v1/entitlements", params=params)
@@ -46,16 +100,21 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
         except (AppRejected, AppUnavailable):
             body = {"known": False}
         ask_situation = False
-    if not body.get("known", True) or not body.get("entries"):
+    remembered: List[EventType] = [SlotSet("service_type", asked), SlotSet("country", country)]
+    if not body.get("known", True):
         dispatcher.utter_message(response="utter_rights_unknown_country",
-                                 country=country,
-                                 hotline=await hotline_for(country))
-        return [SlotSet("pending_topic", None)]
-    if body.get("depends_on_situation") and not tracker.get_slot("situation") and ask_situation:
-        return [SlotSet("pending_topic", topic), FollowupAction("situation_form")]
+                                 country=country, hotline=await hotline_for(country))
+        return remembered + [SlotSet("pending_topic", None)]
+    if not body.get("entries"):
+        dispatcher.utter_message(response="utter_rights_unknown_service", country=country,
+                                 service_type=asked, hotline=await hotline_for(country))
+        return remembered + [SlotSet("pending_topic", None)]
+    if body.get("depends_on_situation") and not situation and ask_situation:
+        return remembered + [SlotSet("pending_topic", topic), FollowupAction("situation_form")]
     dispatcher.utter_message(response="utter_entitlements", country=country, topic=topic,
+                             service_type=params["service_type"], general=general,
                              entries=body["entries"])
-    return [SlotSet("pending_topic", None)]
+    return remembered + [SlotSet("pending_topic", None)]
 
 
 class ActionAnswerRights(Action):
@@ -65,9 +124,11 @@ class ActionAnswerRights(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         topic = _current_topic(tracker)
-        country = tracker.get_slot("country")
+        country = await asked_country(tracker)
         if not country:
-            return [SlotSet("pending_topic", topic), FollowupAction("country_form")]
+            return [SlotSet("pending_topic", topic),
+                    SlotSet("service_type", asked_service_type(tracker)),
+                    FollowupAction("country_form")]
         if tracker.get_slot("pending_topic") == "moving":
             return await moving_answer(dispatcher, tracker, country)
         return await answer_entitlements(dispatcher, tracker, country, topic)

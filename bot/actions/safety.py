@@ -1,7 +1,7 @@
 """Emergencies, a person to talk to, and reports of discrimination."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -10,26 +10,72 @@ from rasa_sdk.types import DomainDict
 
 from . import options
 from .api import AppRejected, AppUnavailable, request
-from .contacts import FALLBACK_HOTLINE, contact_texts, contacts_for, country_hint
+from .contacts import FALLBACK_HOTLINE, HELP_KINDS, contact_texts, contacts_for, country_hint
+
+
+# What needs care within hours, and the entitlement whose guidance says where to go.
+URGENT_CARE_ENTRY = {"sexual_violence": "gbv_care", "condom_broke": "pep", "needle": "pep",
+                     "exposure": "pep"}
+
+
+def urgent_exposure(tracker: Tracker) -> Optional[str]:
+    """The urgent exposure this message tells of (PhraseSpotter's `urgent` entity), or
+    `exposure` when an emergency names PEP itself."""
+    urgent = next(tracker.get_latest_entity_values("urgent"), None)
+    if urgent:
+        return urgent
+    if "pep" in tracker.get_latest_entity_values("service_type"):
+        return "exposure"
+    return None
+
+
+async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[str],
+                            urgent: str, language: str) -> None:
+    """PEP within 72 hours (and emergency contraception), the numbers, where to go."""
+    care = None
+    lines: List[str] = []
+    if country:
+        try:
+            body = await request("GET", "/v1/entitlements", params={
+                "country": country, "service_type": URGENT_CARE_ENTRY[urgent],
+                "topic": "cost", "lang": language})
+        except (AppRejected, AppUnavailable):
+            body = {}
+        access = [e for e in body.get("entries") or [] if e.get("topic") == "access"]
+        care = access[0]["summary"] if access else None
+        contacts = body.get("contacts") or {}
+        lines = contact_texts(contacts, "gbv", "emergency") if urgent == "sexual_violence" \
+            else contact_texts(contacts, "emergency", "health_line")
+    if not lines:
+        lines = contact_texts(await contacts_for(None), "regional")
+    dispatcher.utter_message(response="utter_urgent_care", urgent=urgent, care=care,
+                             lines="; ".join(lines[:3]))
 
 
 class ActionEmergency(Action):
-    """The country's emergency and support numbers at once, whatever was going on."""
+    """The country's emergency and support numbers at once, whatever was going on; after
+    a rape, a broken condom or a needle injury, the 72-hour answer first."""
 
     def name(self) -> Text:
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        country = (next(tracker.get_latest_entity_values("country"), None)
-                   or tracker.get_slot("country") or country_hint(tracker))
+        from .rights import asked_country
+
+        country = await asked_country(tracker) or country_hint(tracker)
+        urgent = urgent_exposure(tracker)
+        if urgent:
+            await urgent_care_reply(dispatcher, country, urgent,
+                                    tracker.get_slot("language") or "en")
+            return [SlotSet("requested_slot", None), SlotSet("country", country)]
         contacts = await contacts_for(country)
-        emergency = contact_texts(contacts, "emergency")
+        emergency = contact_texts(contacts, "emergency") if country else []
         if not emergency:
             dispatcher.utter_message(response="utter_emergency_unknown_country")
         else:
             dispatcher.utter_message(response="utter_emergency", emergency=", ".join(emergency))
-        support = contact_texts(contacts, "gbv", "suicide", "mental_health")
+        support = contact_texts(contacts, "gbv", "suicide", "mental_health", "regional")
         if support:
             dispatcher.utter_message(response="utter_emergency_support", support="; ".join(support))
         return [SlotSet("requested_slot", None)]
@@ -41,8 +87,10 @@ class ActionTalkToHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        contacts = await contacts_for(tracker.get_slot("country") or country_hint(tracker))
-        reachable = contact_texts(contacts, "ngo_hotline", "regional") or [FALLBACK_HOTLINE]
+        from .rights import asked_country
+
+        contacts = await contacts_for(await asked_country(tracker) or country_hint(tracker))
+        reachable = contact_texts(contacts, *HELP_KINDS) or [FALLBACK_HOTLINE]
         dispatcher.utter_message(response="utter_human", hotline="; ".join(reachable[:2]))
         return []
 

@@ -34,3 +34,50 @@ def test_kreyol_gets_kreyol_country_names():
     text = render("utter_rights_unknown_country", "ht", "twilio_sms",
                   {"country": "br", "hotline": "R4V"})
     assert "Brezil" in text
+
+
+ENTRY = {
+    "topic": "access", "service_type": "prep", "situation": None, "confidence": "high",
+    "summary": "Tem direito. É gratuito nos serviços públicos. Não precisa de documentos. "
+               "Vá a um SAE ou CTA do SUS.",
+    "cite": "Lei 8.080/1990 (SUS)", "legal_basis": "Lei 8.080/1990; Lei 13.445/2017",
+    "source_url": "https://www.gov.br/aids/pt-br/assuntos/prevencao-combinada/prep",
+}
+
+
+def test_a_rights_answer_is_about_the_service_asked_with_its_source_in_one_sms():
+    from connectors.gsm import segment_count, to_gsm7
+
+    text = render("utter_entitlements", "pt", "twilio_sms",
+                  {"country": "br", "service_type": "prep", "entries": [ENTRY]})
+    assert text.startswith("Brasil, PrEP: Tem direito.")
+    assert "Fonte: Lei 8.080/1990 (SUS)" in text
+    assert "outro serviço" in text  # other services offered, not listed
+    assert segment_count(to_gsm7(text)) <= 3
+
+
+def test_a_medium_confidence_statement_says_so():
+    text = render("utter_entitlements", "es", "twilio_sms",
+                  {"country": "pa", "service_type": "prep",
+                   "entries": [{**ENTRY, "confidence": "medium"}]})
+    assert "No está del todo confirmado" in text
+
+
+def test_without_a_service_the_answer_is_the_care_everyone_gets_and_asks_which():
+    text = render("utter_entitlements", "en", "twilio_sms",
+                  {"country": "co", "service_type": "emergency_care", "general": True,
+                   "entries": [{**ENTRY, "service_type": "emergency_care"}]})
+    assert text.startswith("Colombia, emergency care:")
+    assert "tell me which" in text
+
+
+def test_urgent_care_puts_the_72_hours_and_the_numbers_first():
+    text = render("utter_urgent_care", "es", "twilio_sms",
+                  {"urgent": "sexual_violence", "lines": "Línea 155; Emergencias 123",
+                   "care": "Es gratis en los servicios públicos."})
+    first, second, third = text.splitlines()[:3]
+    assert "72 horas" in first
+    assert "155" in second
+    assert "5 días" in third
+    needle = render("utter_urgent_care", "en", "twilio_sms", {"urgent": "needle"})
+    assert "pregnancy" not in needle

@@ -1,0 +1,127 @@
+"""PhraseSpotter: what a message says of the person's situation, and an urgent exposure.
+
+A long message carries facts beside its question: "estoy en Boa Vista *sin papeles*",
+"*tengo el PPT*", "*estoy embarazada*", "*mi bebé nació aquí*", "voy *de paso*". Asking
+her again what she already wrote is the failure people remember, so this component adds
+the entity `situation` (a code of the contract's situations) from phrase lexicons
+written per language (`bot/components/phrases/situation.yml`), matched on the folded
+text as whole words. The same holds for an urgent exposure (`phrases/urgent.yml`: a
+rape, a condom that broke, a needle injury, unprotected sex): the entity `urgent`, and
+the intent becomes `emergency` with certainty, because PEP must start within 72 hours
+and that answer must come first, whatever else the message asks.
+
+Phrase lexicons rather than CRF spans: these facts are closed sets of expressions that
+people write in many word orders ("no tengo papeles", "papeles no tengo"), the lexicon
+is reviewable by the NGOs who know how people write, and every entry is tested by the
+examples at the end of its file.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.folding import fold_with_offsets
+
+PHRASES = Path(__file__).resolve().parent / "phrases"
+# Requests that must not be turned into an emergency even when they quote one.
+_KEEP_INTENTS = {"delete_my_data", "choose_option", "report_discrimination"}
+
+
+class Lexicon:
+    """Code → compiled phrases of every language, from one lexicon file."""
+
+    def __init__(self, path: Path) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        self.examples: List[Tuple[str, Optional[str]]] = [
+            (str(text), code) for text, code in data.pop("examples", None) or []]
+        self.patterns: List[Tuple[str, re.Pattern]] = []
+        for code, by_language in data.items():
+            phrases = [phrase for language in (by_language or {}).values()
+                       for phrase in language or []]
+            if phrases:
+                alternatives = "|".join(f"(?:{phrase})" for phrase in phrases)
+                self.patterns.append(
+                    (str(code), re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")))
+
+    def find(self, text: str) -> Optional[Tuple[str, int, int]]:
+        """(code, start, end) of the first phrase in `text`, in the original's offsets."""
+        folded, origin = fold_with_offsets(text)
+        best: Optional[Tuple[str, int, int]] = None
+        for code, pattern in self.patterns:
+            match = pattern.search(folded)
+            if match and (best is None or match.start() < best[1]):
+                best = (code, match.start(), match.end())
+        if best is None:
+            return None
+        code, start, end = best
+        return code, origin[start], origin[end - 1] + 1
+
+
+@lru_cache(maxsize=None)
+def lexicon(name: str) -> Lexicon:
+    return Lexicon(PHRASES / f"{name}.yml")
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class PhraseSpotter(GraphComponent):
+    """Add `situation` and `urgent` entities; an urgent exposure makes the intent `emergency`."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"entities": ["situation", "urgent"], "urgent_intent": "emergency"}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+        self._lexicons = {name: lexicon(name) for name in config["entities"]}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "PhraseSpotter":
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        if not text:
+            return
+        entities = [e for e in message.get(ENTITIES, [])
+                    if e.get("entity") not in self._lexicons]
+        found = {}
+        for name, phrases in self._lexicons.items():
+            hit = phrases.find(text)
+            if hit:
+                code, start, end = hit
+                found[name] = code
+                entities.append({"entity": name, "value": code, "start": start, "end": end,
+                                 "extractor": self.__class__.__name__})
+        if not found:
+            return
+        message.set(ENTITIES, entities, add_to_output=True)
+        intent = (message.get(INTENT) or {}).get("name")
+        urgent_intent = self._config.get("urgent_intent")
+        if "urgent" in found and urgent_intent and intent not in _KEEP_INTENTS:
+            chosen = {"name": urgent_intent, "confidence": 1.0}
+            ranking = [chosen] + [r for r in message.get(INTENT_RANKING_KEY) or []
+                                  if r.get("name") != urgent_intent]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -1,0 +1,67 @@
+"""What a message says of her situation, and an urgent exposure, found in whole messages.
+
+The lexicons carry their own examples (`examples:` at the end of each file): every one
+must give its code, and the sentences marked null must give nothing. An urgent
+exposure turns any request into the emergency, except the few that must stay what they
+are (erasing her data, a menu number, a report).
+"""
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.phrase_spotter import PhraseSpotter, lexicon
+
+
+@pytest.fixture(scope="module")
+def spotter() -> PhraseSpotter:
+    return PhraseSpotter(PhraseSpotter.get_default_config())
+
+
+def _run(spotter, text, intent="ask_rights"):
+    message = Message(data={"text": text, "entities": [],
+                            "intent": {"name": intent, "confidence": 0.6},
+                            "intent_ranking": [{"name": intent, "confidence": 0.6}]})
+    spotter.process([message])
+    found = {e["entity"]: (e["value"], text[e["start"]:e["end"]]) for e in message.get("entities")}
+    return found, message.get("intent")["name"]
+
+
+@pytest.mark.parametrize("name", ["situation", "urgent"])
+def test_every_lexicon_example_gives_its_code(spotter, name):
+    wrong = []
+    for text, expected in lexicon(name).examples:
+        found, _ = _run(spotter, text)
+        got = found.get(name, (None, ""))[0]
+        if got != expected:
+            wrong.append((text, expected, got))
+    assert len(lexicon(name).examples) >= 20
+    assert wrong == []
+
+
+def test_a_long_message_gives_its_situation_with_the_span_as_written(spotter):
+    text = "Soy venezolana, estoy en Boa Vista SIN PAPELES y tengo VIH, me dan los retrovirales?"
+    found, intent = _run(spotter, text)
+    assert found["situation"] == ("irregular", "SIN PAPELES")
+    assert intent == "ask_rights"
+
+
+@pytest.mark.parametrize("text, code", [
+    ("me violaron anoche en Santo Domingo, qué hago", "sexual_violence"),
+    ("se me rompió el condón ayer", "condom_broke"),
+    ("mwen te vyole yè swa", "sexual_violence"),
+])
+def test_an_urgent_exposure_becomes_the_emergency(spotter, text, code):
+    found, intent = _run(spotter, text, intent="find_service")
+    assert found["urgent"][0] == code
+    assert intent == "emergency"
+
+
+def test_erasing_her_data_stays_an_erasure_even_when_it_quotes_violence(spotter):
+    _, intent = _run(spotter, "borra todo lo que te dije, que me violaron", intent="delete_my_data")
+    assert intent == "delete_my_data"
+
+
+def test_a_message_without_such_facts_is_left_alone(spotter):
+    found, intent = _run(spotter, "donde puedo comprar condones en Lima", intent="find_service")
+    assert found == {} and intent == "find_service"

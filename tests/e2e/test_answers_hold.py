@@ -1,0 +1,133 @@
+"""The failures people met (issue "Answers that hold"), each over the signed SMS webhook
+of the running stack: a long message that says several things, what she said asked
+again, the service she named ignored, a new question while a form waits, the 72 hours
+after a rape or a broken condom, and the countries on the route north. The facts are
+checked against the app's own entitlements API, so the tests follow the content."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from connectors.gsm import segment_count
+from service_directory.i18n import gettext_for
+
+from .sms_phone import SmsPhone, gsm
+
+pytestmark = pytest.mark.e2e
+
+ASK_SITUATION = "The answer depends on your situation."
+ASK_LOCATION = "Where are you? Write your city or neighbourhood."
+ASK_COUNTRY = "Which country are you in?"
+REPHRASE = "Sorry, I did not understand. Can you say it another way?"
+
+
+def _t(language: str, source: str) -> str:
+    return gsm(gettext_for(language, source))
+
+
+def entitlement(stack, country: str, service_type: str, language: str,
+                situation: str | None = None, topic: str | None = None) -> dict:
+    body = httpx.get(f"{stack.app_url}/v1/entitlements", params={
+        "country": country, "service_type": service_type, "situation": situation,
+        "topic": topic, "lang": language}, timeout=30).json()
+    access = [e for e in body["entries"] if e["topic"] == "access"]
+    assert access, f"no {service_type} content for {country}"
+    return {**access[0], "contacts": body["contacts"]}
+
+
+def _no_prompt_again(answer: str, language: str) -> None:
+    for prompt in (ASK_SITUATION, ASK_LOCATION, ASK_COUNTRY, REPHRASE):
+        assert _t(language, prompt)[:30] not in answer, answer
+
+
+def test_a_long_message_with_country_situation_and_service_is_answered_at_once(stack):
+    phone = SmsPhone(stack, "+5595999991001")
+    replies = phone.send("I'm Venezuelan, in Brazil without papers and I have HIV. "
+                         "Can I get HIV medicine free from the SUS?")
+    answer = "\n".join(replies)
+    _no_prompt_again(answer, "en")
+    assert answer.startswith("Brazil, HIV treatment:"), answer
+    expected = entitlement(stack, "br", "hiv_treatment", "en", "irregular", "cost")
+    assert gsm(expected["how_to_access"])[:50] in answer
+    assert sum(segment_count(r) for r in replies) <= 3
+
+
+def test_the_permit_she_names_is_her_situation_not_asked_again(stack):
+    phone = SmsPhone(stack, "+573001111002")
+    answer = "\n".join(phone.send(
+        "tengo el PPT y vivo en Bogotá, me pueden dar el tratamiento del vih por la EPS?"))
+    _no_prompt_again(answer, "es")
+    regular = entitlement(stack, "co", "hiv_treatment", "es", "regular")
+    assert gsm(regular["how_to_access"])[:50] in answer, answer
+
+
+def test_the_service_she_named_is_the_one_answered_in_one_reply(stack):
+    phone = SmsPhone(stack, "+51955551003")
+    replies = phone.send("estoy en Lima, los antirretrovirales para el vih son gratis aca en Peru?")
+    answer = "\n".join(replies)
+    assert answer.startswith(gsm(gettext_for("es", "{country}, {kind}:").format(
+        country="Perú", kind=gettext_for("es", "HIV treatment")))), answer
+    assert _t("es", "care after violence") not in answer
+    assert len(replies) == 1 and segment_count(replies[0]) <= 3
+
+
+def test_prep_in_brazil_is_answered_with_the_sus(stack):
+    phone = SmsPhone(stack, "+5511955551004")
+    answer = "\n".join(phone.send("a PrEP é de graça no Brasil pra quem é estrangeiro?"))
+    assert "PrEP" in answer and _t("pt", "I do not have verified information")[:20] not in answer
+    expected = entitlement(stack, "br", "prep", "pt", topic="cost")
+    assert gsm(expected["how_to_access"])[:40] in answer, answer
+
+
+def test_a_new_question_while_the_search_waits_for_a_place_wins(stack):
+    phone = SmsPhone(stack, "+573001111005")
+    assert _t("es", ASK_LOCATION) in phone.ask("necesito condones", "es")
+    answer = phone.ask("olvídalo, mejor dime si me pueden atender sin papeles en el "
+                       "hospital de Cúcuta", "es")
+    assert "Colombia" in answer, answer
+    assert _t("es", 'I do not know the place "{location}".').split("{")[0][:15] not in answer
+    assert _t("es", "Nearest {kind} near {place}:").split("{")[0] not in answer
+
+
+URGENT = [
+    ("es", "+18095551006", "me violaron anoche en Santo Domingo, qué hago", "do", "gbv"),
+    ("ht", "+18095551007", "yo vyole m yè swa nan Santo Domingo, sa m dwe fè", "do", "gbv"),
+    ("pt", "+5595999991008", "a camisinha estourou ontem em Boa Vista, o que eu faço", "br", "emergency"),
+    ("fr", "+50760001009", "le préservatif a craqué hier soir au Panama, je fais quoi", "pa", "emergency"),
+    ("en", "+18687551010", "i was raped last night in Port of Spain what do i do", "tt", "gbv"),
+]
+
+
+@pytest.mark.parametrize("language, number, text, country, line", URGENT,
+                         ids=[case[0] for case in URGENT])
+def test_after_a_rape_or_a_broken_condom_the_72_hours_come_first(
+        stack, language, number, text, country, line):
+    replies = SmsPhone(stack, number).send(text)
+    first = replies[0]
+    assert gsm(gettext_for(language, "Go NOW to a hospital emergency room: medicine that "
+                                     "prevents HIV (PEP) must start within 72 hours.")) in first
+    contacts = httpx.get(f"{stack.app_url}/v1/entitlements", params={"country": country},
+                         timeout=30).json()["contacts"]
+    numbers = [c["phone"] for c in contacts.get(line) or [] if c["phone"]]
+    assert numbers and any(n in first for n in numbers), first
+
+
+def test_an_urgent_message_interrupts_a_waiting_form(stack):
+    phone = SmsPhone(stack, "+573001111011")
+    assert _t("es", ASK_LOCATION) in phone.ask("donde me hago la prueba de vih", "es")
+    answer = phone.ask("se me rompio el condon anoche", "es")
+    assert "72 horas" in answer
+
+
+@pytest.mark.parametrize("country, text, language", [
+    ("pa", "estoy en Panamá, vengo del Darién sin papeles, me pueden hacer la prueba de vih gratis?", "es"),
+    ("mx", "mwen nan Tapachula Meksik, eske m ka jwenn tretman VIH gratis san papye?", "ht"),
+    ("cl", "je suis au Chili sans papiers, est-ce que le traitement du VIH est gratuit?", "fr"),
+])
+def test_the_route_north_has_sourced_content(stack, country, text, language):
+    number = {"pa": "+50760001012", "mx": "+5296255551013", "cl": "+56955551014"}[country]
+    answer = "\n".join(SmsPhone(stack, number).send(text))
+    _no_prompt_again(answer, language)
+    service = "hiv_testing" if "prueba" in text else "hiv_treatment"
+    expected = entitlement(stack, country, service, language, "irregular", "cost")
+    assert gsm(expected["how_to_access"])[:40] in answer, answer
