@@ -144,6 +144,10 @@ def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
     body: list[str] = []
     for entry in entries:
         body.extend(_entry_lines(lang, entry))
+        if values.get("said_situation") and entry.get("situation") is None \
+                and entry.get("entitled") in ("yes", "partial") and len(entries) == 1:
+            # She told her situation and the answer is the same for everyone: say so.
+            body.insert(1, _t(lang, "rights_any_status"))
         if style == "whatsapp" and entry.get("source_url"):
             body.append(entry["source_url"])
     offer = _t(lang, "rights_general_offer" if general else "rights_offer_other")
@@ -157,7 +161,8 @@ def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
 def urgent_care(lang: str, style: str, values: dict[str, Any]) -> str:
     """After a rape, a condom that broke or a needle injury: the time windows first
     (PEP within 72 hours; emergency contraception where pregnancy is possible), the
-    numbers to call, then what the country offers and where (its entry's summary)."""
+    numbers to call, then where to go in her country (its entry's guidance), all in
+    the first SMS reply."""
     parts = [_t(lang, "urgent_pep")]
     if values.get("lines"):
         parts.append(_t(lang, "urgent_lines", lines=values["lines"]))

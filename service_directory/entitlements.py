@@ -2,8 +2,8 @@
 
 `lookup` answers the bot's questions (ask_rights, ask_cost, ask_documents,
 ask_confidentiality, moving_country) for one country, asking for migration status
-only when it changes the answer: `depends_on_situation` is true when entries differ by
-situation and none was given. Texts come from the catalogs (messages_rights).
+only when it decides the answer: `depends_on_situation` is true when no entry holds
+for everyone and none was given. Texts come from the catalogs (messages_rights).
 """
 from __future__ import annotations
 
@@ -129,10 +129,6 @@ def known_countries(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(Entitlement.country).distinct())))
 
 
-def _signature(entry: Entitlement) -> tuple:
-    return (entry.entitled, entry.cost, tuple(entry.documents or ()))
-
-
 def lookup(session: Session, country: str, *, service_type: str | None = None,
            situation: str | None = None, topic: str | None = None,
            lang: str = "en") -> EntitlementAnswer:
@@ -140,8 +136,11 @@ def lookup(session: Session, country: str, *, service_type: str | None = None,
 
     Within each (service type, entry topic) group: with a situation, the entries for
     that situation win over the general ones (situation null); without one, the
-    general entries are returned, plus the situation-specific ones when they differ,
-    and `depends_on_situation` tells the bot to ask.
+    general entries answer (they hold for everyone; the situation-specific ones are
+    exceptions she would name), and only a group with no general entry (the answer
+    really differs by situation, as with or without a permit in Colombia) returns its
+    specific entries with `depends_on_situation`, so the bot asks; `situations` lists
+    the situations that have their own entries in the groups asked.
     """
     country = country.lower()
     answer = EntitlementAnswer(country=country, known=False, service_type=service_type,
@@ -165,25 +164,22 @@ def lookup(session: Session, country: str, *, service_type: str | None = None,
         groups.setdefault((row.service_type or "", row.topic), []).append(row)
 
     chosen: list[Entitlement] = []
-    varying: set[str] = set()
+    decisive: set[str] = set()
     for group in groups.values():
         general = [row for row in group if row.situation is None]
         specific = [row for row in group if row.situation is not None]
         if situation:
             exact = [row for row in specific if row.situation == situation]
             chosen.extend(exact or general)
-            continue
-        general_signatures = {_signature(row) for row in general}
-        differing = [row for row in specific if _signature(row) not in general_signatures]
-        chosen.extend(general)
-        chosen.extend(differing)
-        varying.update(row.situation for row in differing)
-        if not general:  # only situation-specific rows: the answer depends on it
-            chosen.extend(row for row in specific if row not in differing)
-            varying.update(row.situation for row in specific)
+        elif general:
+            chosen.extend(general)
+        else:  # only situation-specific rows: the answer depends on it
+            chosen.extend(specific)
+            decisive.update(row.situation for row in specific)
+        answer.situations = sorted(set(answer.situations)
+                                   | {row.situation for row in specific})
 
-    answer.depends_on_situation = not situation and bool(varying)
-    answer.situations = sorted(varying)
+    answer.depends_on_situation = not situation and bool(decisive)
     chosen.sort(key=lambda row: (row.topic != "access", row.service_type is None,
                                  row.service_type or "", row.situation is not None,
                                  row.situation or ""))

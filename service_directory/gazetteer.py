@@ -295,6 +295,67 @@ def resolve(
     )
 
 
+#: Countries whose places a whole message is scanned for (Puente's route, and where
+#: people come from).
+_SCANNED_COUNTRIES = frozenset("co pe ec br cl pa mx do tt gy ve ht".split())
+#: Words that never begin or end a place name found in running text.
+_GLUE = frozenset("a al ao da de del do dos e em en et i in na nan no o of ou pa pou "
+                  "the to y yo".split())
+#: Short words a place name may hold ("La Romana", "Port of Spain"); any other word of
+#: under three letters means the words only run together into a name ("te fe" is not
+#: Tefé, "sou sa" is not Sousa: the index ignores spaces).
+_SHORT_NAME_WORDS = frozenset("de da do du la le el los las les of".split())
+#: A one-word place in running text must be this big (a directory location counts).
+_ONE_WORD_MIN_POPULATION = 50000
+_ARTICLES = frozenset("el la los las le les".split())
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """The 5,000 most frequent words of es, en, fr and pt (wordfreq): a one-word
+    "place" that is also a common word ("para", "vista", "como") is not taken from
+    running text; the NLU's place spotter finds the well-known ones anyway."""
+    from wordfreq import top_n_list
+
+    return frozenset(normalize(word) for lang in ("es", "en", "fr", "pt")
+                     for word in top_n_list(lang, 5000))
+
+
+def places_in_text(text: str, extra_places: Sequence[Place] = ()) -> list[Place]:
+    """Places named anywhere in a message ("nou nan Necoclí ap tann bato"), longest
+    names first, each found once and unambiguously; for a message whose place the NLU
+    did not tag, so that her country is known without asking."""
+    words = normalize(text).split()[:200]
+    common = _common_words()
+    used: set[int] = set()
+    found: list[Place] = []
+    for size in (4, 3, 2, 1):
+        for start in range(len(words) - size + 1):
+            positions = set(range(start, start + size))
+            gram = words[start:start + size]
+            if positions & used or gram[0] in _GLUE or gram[-1] in _GLUE:
+                continue
+            if any(len(word) < 3 and word not in _SHORT_NAME_WORDS for word in gram):
+                continue
+            if size == 1 and (len(gram[0]) < 4 or gram[0] in common or gram[0].isdigit()):
+                continue
+            if gram[0] in _ARTICLES and all(word in common for word in gram[1:]):
+                continue  # "el control", "la calle": an article and a common word
+            resolution = resolve(" ".join(gram), extra_places=extra_places)
+            place = resolution.place
+            if resolution.status != "found" or place is None \
+                    or place.country not in _SCANNED_COUNTRIES:
+                continue
+            if size == 1 and place.kind != "directory" \
+                    and place.population < _ONE_WORD_MIN_POPULATION:
+                continue
+            if size > 1 and not set(gram) <= set(normalize(place.name).split()) | _SHORT_NAME_WORDS:
+                continue  # "de mala gana" is not Malagana: several words must be its words
+            used |= positions
+            found.append(place)
+    return found
+
+
 def nearest_city(latitude: float, longitude: float, max_km: float = 60.0) -> Place | None:
     """The nearest city of 15,000+ people within `max_km`, for coarse statistics areas."""
     grid = _index().grid

@@ -166,6 +166,8 @@ TEXTS: dict[str, str] = {
     "rights_focus_header": N_("{country}, {kind}:"),
     "source": N_("Source: {url}"),
     "rights_unconfirmed": N_("(Not fully confirmed.)"),
+    "rights_any_status": N_("This holds for everyone, whatever their migration status, "
+                            "with or without papers."),
     "rights_offer_other": N_("Ask me about another service, or where to go."),
     "rights_general_offer": N_("For HIV, PrEP, TB, pregnancy or another service, tell me which."),
     "urgent_pep": N_("Go NOW to a hospital emergency room: medicine that prevents HIV (PEP) "

@@ -74,3 +74,15 @@ async def resolve_place(name: str, country: Optional[str] = None) -> Dict[str, A
 async def country_of_place(name: str) -> Optional[str]:
     found = await resolve_place(name)
     return (found.get("place") or {}).get("country") if found["status"] != "not_found" else None
+
+
+async def country_in_text(text: Optional[str]) -> Optional[str]:
+    """The country of the first place named anywhere in a message, if any."""
+    if not text or not text.strip():
+        return None
+    try:
+        found = await request("GET", "/v1/places/in-text", params={"text": text[:2000]})
+    except AppRejected:
+        return None
+    places = found.get("places") or []
+    return places[0].get("country") if places else None

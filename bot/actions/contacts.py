@@ -13,11 +13,13 @@ FALLBACK_HOTLINE = os.environ.get("PUENTE_HOTLINE") or "+1 555 0100"
 HELP_KINDS = ("migrant_help", "ngo_hotline", "health_line", "regional")
 
 
-async def contacts_for(country: Optional[str]) -> Dict[str, Any]:
+async def contacts_for(country: Optional[str], language: Optional[str] = None) -> Dict[str, Any]:
     """The contacts block of the entitlements API for `country` (the regional lines
-    for an unknown country or none), or {} when the app cannot be reached."""
+    for an unknown country or none), labelled in `language`, or {} when the app
+    cannot be reached."""
     try:
-        body = await request("GET", "/v1/entitlements", params={"country": country or "zz"})
+        body = await request("GET", "/v1/entitlements", params={
+            "country": country or "zz", "lang": language or "en"})
     except (AppRejected, AppUnavailable):
         return {}
     return body.get("contacts") or {}
@@ -47,10 +49,10 @@ def contact_texts(contacts: Dict[str, Any], *kinds: str) -> List[str]:
     return texts
 
 
-async def hotline_for(country: Optional[str]) -> str:
+async def hotline_for(country: Optional[str], language: Optional[str] = None) -> str:
     """Who to call for help: a line for migrants, the NGO, a health line or a regional
     line, always with a number; the programme's own line when the app is down."""
-    found = contact_texts(await contacts_for(country), *HELP_KINDS)
+    found = contact_texts(await contacts_for(country, language), *HELP_KINDS)
     return found[0] if found else FALLBACK_HOTLINE
 
 

@@ -55,6 +55,7 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
     people free of charge are listed, followed by what they are entitled to there.
     """
     country = tracker.get_slot("country")
+    language = tracker.get_slot("language")
     situation = tracker.get_slot("situation") or _situation_in_this_conversation(tracker)
     try:
         found = await request("GET", "/v1/services/search",
@@ -65,7 +66,7 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
         return [SlotSet("location", None), FollowupAction("service_search_form")]
     except AppUnavailable:
         dispatcher.utter_message(response="utter_directory_unavailable",
-                                 hotline=await hotline_for(country))
+                                 hotline=await hotline_for(country, language))
         return []
     results = found.get("results") or []
     resolved = (found.get("query") or {}).get("place") or {}
@@ -76,7 +77,7 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
             dispatcher.utter_message(response="utter_no_more_services")
             return [SlotSet("menu", "main")]
         dispatcher.utter_message(response="utter_no_services_near", place=place,
-                                 hotline=await hotline_for(place_country))
+                                 hotline=await hotline_for(place_country, language))
         events = [SlotSet("menu", "main"), SlotSet("country", place_country)]
         if place_country:  # nothing near, but what she may get in the country still helps
             events += await _rights_after_search(dispatcher, tracker, place_country, situation)

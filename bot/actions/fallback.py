@@ -1,16 +1,48 @@
-"""Two-stage fallback: first ask to rephrase, then show the menu.
+"""Two-stage fallback: first ask to rephrase, then show the menu; but never for a
+message that said what it is about.
 
 Counting consecutive misunderstandings from the tracker keeps no extra state: a
 person who keeps failing gets the numbered menu, which works on any phone.
+A long message that names a country, a place, a service or her situation and whose
+question the classifier was unsure of ("I registered in 2019 but the card expired, I
+have HIV, the ARVs free or do I pay?") is not "not understood": it is answered by the
+most likely of the question intents, since asking her to rephrase everything she
+wrote is worse than an answer about what she named.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from .options import topic_of_intent
+
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
+# What a rescued message is answered by.
+RESCUE_ACTIONS = {"ask_rights": "action_answer_rights", "ask_cost": "action_answer_rights",
+                  "ask_documents": "action_answer_rights",
+                  "ask_confidentiality": "action_answer_rights",
+                  "find_service": "service_search_form", "emergency": "action_emergency",
+                  "moving_country": "action_moving_country"}
+CONTENT_ENTITIES = {"service_type", "country", "location", "situation", "condition", "urgent"}
+RESCUE_MIN_CONFIDENCE = 0.15
+
+
+def rescued_intent(tracker: Tracker) -> Optional[str]:
+    """The question intent to answer a misunderstood message with, if it named what
+    it is about; None for short or empty messages (they get the rephrase prompt)."""
+    message = tracker.latest_message or {}
+    if len((message.get("text") or "").split()) < 5:
+        return None
+    if not any(e.get("entity") in CONTENT_ENTITIES for e in message.get("entities") or []):
+        return None
+    for item in message.get("intent_ranking") or []:
+        name = item.get("name")
+        if name in RESCUE_ACTIONS:
+            return name if item.get("confidence", 0) >= RESCUE_MIN_CONFIDENCE else None
+    return None
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -34,6 +66,12 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        intent = rescued_intent(tracker)
+        if intent:
+            events: List[Dict[Text, Any]] = []
+            if RESCUE_ACTIONS[intent] == "action_answer_rights":
+                events.append(SlotSet("pending_topic", topic_of_intent(intent)))
+            return events + [FollowupAction(RESCUE_ACTIONS[intent])]
         if consecutive_fallbacks(tracker) == 1:
             dispatcher.utter_message(response="utter_ask_rephrase")
         else:

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from . import options
 from .countries import country_code
-from .api import AppRejected, AppUnavailable, country_of_place, request
+from .api import AppRejected, AppUnavailable, country_in_text, country_of_place, request
 from .contacts import hotline_for
 
 TOPIC_INTENTS = {"ask_rights", "ask_cost", "ask_documents", "ask_confidentiality"}
@@ -53,25 +53,33 @@ def asked_service_type(tracker: Tracker) -> Optional[str]:
         return named
     intent = tracker.get_intent_of_latest_message()
     if intent not in TOPIC_INTENTS or _previous_user_intent(tracker) in TOPIC_INTENTS:
-        return tracker.get_slot("service_type")
+        earlier = tracker.get_slot("service_type")
+        if earlier:
+            return earlier
+    # "tengo VIH, ¿me atienden sin papeles?": the care her condition needs.
+    condition = _latest(tracker, "condition")
+    if condition in options.ENTITLEMENT_SERVICE_TYPES:
+        return condition
+    if _latest(tracker, "situation") == "pregnant":
+        return "prenatal_care"
     return None
 
 
 async def asked_country(tracker: Tracker) -> Optional[str]:
-    """The country named in the message, or that of a place named in it, or the one
-    of the conversation."""
+    """The country named in the message, or that of a place named in it (a "country"
+    the synonyms do not know, like "Panama City", is a place), or the one of the
+    conversation."""
     named = _latest(tracker, "country")
-    if named:
-        return named
-    place = _latest(tracker, "location")
-    if place:
-        try:
-            found = await country_of_place(place)
-        except AppUnavailable:
-            found = None
-        if found:
-            return found
-    return tracker.get_slot("country")
+    code = named if named and len(named) == 2 and named.isalpha() else country_code(named)
+    if code:
+        return code.lower()
+    place = _latest(tracker, "location") or named
+    try:
+        found = await country_of_place(place) if place else None
+        found = found or await country_in_text(tracker.latest_message.get("text"))
+    except AppUnavailable:
+        found = None
+    return found or tracker.get_slot("country")
 
 
 async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -101,19 +109,17 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
             body = {"known": False}
         ask_situation = False
     remembered: List[EventType] = [SlotSet("service_type", asked), SlotSet("country", country)]
-    if not body.get("known", True):
-        dispatcher.utter_message(response="utter_rights_unknown_country",
-                                 country=country, hotline=await hotline_for(country))
-        return remembered + [SlotSet("pending_topic", None)]
-    if not body.get("entries"):
-        dispatcher.utter_message(response="utter_rights_unknown_service", country=country,
-                                 service_type=asked, hotline=await hotline_for(country))
+    if not body.get("known", True) or not body.get("entries"):
+        response = ("utter_rights_unknown_country" if not body.get("known", True)
+                    else "utter_rights_unknown_service")
+        dispatcher.utter_message(response=response, country=country, service_type=asked,
+                                 hotline=await hotline_for(country, params["lang"]))
         return remembered + [SlotSet("pending_topic", None)]
     if body.get("depends_on_situation") and not situation and ask_situation:
         return remembered + [SlotSet("pending_topic", topic), FollowupAction("situation_form")]
     dispatcher.utter_message(response="utter_entitlements", country=country, topic=topic,
                              service_type=params["service_type"], general=general,
-                             entries=body["entries"])
+                             said_situation=situation, entries=body["entries"])
     return remembered + [SlotSet("pending_topic", None)]
 
 
@@ -190,7 +196,7 @@ class ValidateCountryForm(FormValidationAction):
         if named:
             return {"country": named}
         try:
-            return {"country": await country_of_place(text)}
+            return {"country": await country_of_place(text) or await country_in_text(text)}
         except AppUnavailable:
             return {"country": None}
 

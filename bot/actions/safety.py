@@ -42,14 +42,14 @@ async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[
         except (AppRejected, AppUnavailable):
             body = {}
         access = [e for e in body.get("entries") or [] if e.get("topic") == "access"]
-        care = access[0]["summary"] if access else None
+        care = access[0]["how_to_access"] if access else None
         contacts = body.get("contacts") or {}
         lines = contact_texts(contacts, "gbv", "emergency") if urgent == "sexual_violence" \
             else contact_texts(contacts, "emergency", "health_line")
     if not lines:
-        lines = contact_texts(await contacts_for(None), "regional")
+        lines = contact_texts(await contacts_for(None, language), "emergency", "regional")
     dispatcher.utter_message(response="utter_urgent_care", urgent=urgent, care=care,
-                             lines="; ".join(lines[:3]))
+                             lines="; ".join(lines[:2]))
 
 
 class ActionEmergency(Action):
@@ -69,7 +69,7 @@ class ActionEmergency(Action):
             await urgent_care_reply(dispatcher, country, urgent,
                                     tracker.get_slot("language") or "en")
             return [SlotSet("requested_slot", None), SlotSet("country", country)]
-        contacts = await contacts_for(country)
+        contacts = await contacts_for(country, tracker.get_slot("language"))
         emergency = contact_texts(contacts, "emergency") if country else []
         if not emergency:
             dispatcher.utter_message(response="utter_emergency_unknown_country")
@@ -89,7 +89,8 @@ class ActionTalkToHuman(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         from .rights import asked_country
 
-        contacts = await contacts_for(await asked_country(tracker) or country_hint(tracker))
+        contacts = await contacts_for(await asked_country(tracker) or country_hint(tracker),
+                                      tracker.get_slot("language"))
         reachable = contact_texts(contacts, *HELP_KINDS) or [FALLBACK_HOTLINE]
         dispatcher.utter_message(response="utter_human", hotline="; ".join(reachable[:2]))
         return []

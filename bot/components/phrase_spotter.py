@@ -8,7 +8,13 @@ written per language (`bot/components/phrases/situation.yml`), matched on the fo
 text as whole words. The same holds for an urgent exposure (`phrases/urgent.yml`: a
 rape, a condom that broke, a needle injury, unprotected sex): the entity `urgent`, and
 the intent becomes `emergency` with certainty, because PEP must start within 72 hours
-and that answer must come first, whatever else the message asks.
+and that answer must come first, whatever else the message asks. So does a life at
+risk now, thoughts of suicide, or a request for an emergency or violence line
+(`phrases/emergency.yml`, the entity `emergency_cue`). Two more lexicons
+fill what a message implies: `phrases/condition.yml` (the entity `condition`: "tengo
+VIH" is about HIV treatment) and `phrases/country_cue.yml` (a `country` entity from a
+system only one country has, "el PPT", "cartão do SUS", "CESFAM", only when the message
+names no country).
 
 Phrase lexicons rather than CRF spans: these facts are closed sets of expressions that
 people write in many word orders ("no tengo papeles", "papeles no tengo"), the lexicon
@@ -34,8 +40,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.components.folding import fold_with_offsets
 
 PHRASES = Path(__file__).resolve().parent / "phrases"
-# Requests that must not be turned into an emergency even when they quote one.
-_KEEP_INTENTS = {"delete_my_data", "choose_option", "report_discrimination"}
+# Requests that must not be turned into an emergency even when they quote one. A report
+# of a clinic that refused care after a rape is not kept: the 72 hours come first.
+_KEEP_INTENTS = {"delete_my_data", "choose_option"}
 
 
 class Lexicon:
@@ -81,11 +88,19 @@ class PhraseSpotter(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"entities": ["situation", "urgent"], "urgent_intent": "emergency"}
+        return {"lexicons": {"situation": "situation", "urgent": "urgent",
+                             "emergency": "emergency_cue", "condition": "condition",
+                             "country_cue": "country"},
+                "only_if_missing": ["country"],
+                # an entity that makes the message this intent, with certainty
+                "intent_overrides": {"urgent": "emergency", "emergency_cue": "emergency"}}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
-        self._lexicons = {name: lexicon(name) for name in config["entities"]}
+        # lexicon file name -> the entity it adds
+        self._entities: Dict[str, str] = dict(config["lexicons"])
+        self._lexicons = {name: lexicon(name) for name in self._entities}
+        self._only_if_missing = set(config.get("only_if_missing") or [])
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
@@ -105,23 +120,28 @@ class PhraseSpotter(GraphComponent):
         if not text:
             return
         entities = [e for e in message.get(ENTITIES, [])
-                    if e.get("entity") not in self._lexicons]
+                    if e.get("extractor") != self.__class__.__name__]
+        present = {e.get("entity") for e in entities}
         found = {}
         for name, phrases in self._lexicons.items():
+            entity = self._entities[name]
+            if entity in self._only_if_missing and entity in present:
+                continue
             hit = phrases.find(text)
             if hit:
                 code, start, end = hit
-                found[name] = code
-                entities.append({"entity": name, "value": code, "start": start, "end": end,
+                found[entity] = code
+                entities.append({"entity": entity, "value": code, "start": start, "end": end,
                                  "extractor": self.__class__.__name__})
         if not found:
             return
         message.set(ENTITIES, entities, add_to_output=True)
         intent = (message.get(INTENT) or {}).get("name")
-        urgent_intent = self._config.get("urgent_intent")
-        if "urgent" in found and urgent_intent and intent not in _KEEP_INTENTS:
-            chosen = {"name": urgent_intent, "confidence": 1.0}
+        overrides = self._config.get("intent_overrides") or {}
+        forced = next((overrides[e] for e in found if e in overrides), None)
+        if forced and intent not in _KEEP_INTENTS:
+            chosen = {"name": forced, "confidence": 1.0}
             ranking = [chosen] + [r for r in message.get(INTENT_RANKING_KEY) or []
-                                  if r.get("name") != urgent_intent]
+                                  if r.get("name") != forced]
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

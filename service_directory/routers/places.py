@@ -18,6 +18,12 @@ from .services import _directory_places, _place_out, get_session
 router = APIRouter(prefix="/v1/places", tags=["places"])
 
 
+class PlacesInText(BaseModel):
+    """The places named in a message, longest names first."""
+
+    places: list[PlaceOut]
+
+
 class PlaceResolution(BaseModel):
     """`found`: `place` is it; `ambiguous`: pick from `choices`; `not_found`: neither."""
 
@@ -45,3 +51,14 @@ def resolve_place(
         place=_place_out(resolution.place) if resolution.place else None,
         choices=choices,
     )
+
+
+@router.get("/in-text", response_model=PlacesInText)
+def places_in_text(
+    text: str = Query(..., min_length=1, max_length=2000, description="a whole message"),
+    session: Session = Depends(get_session),
+) -> PlacesInText:
+    """Places named anywhere in a message (for a question whose place the NLU did not
+    tag); only unambiguous names of the countries on the route."""
+    places = gazetteer.places_in_text(text, extra_places=_directory_places(session))
+    return PlacesInText(places=[_place_out(p) for p in places])

@@ -256,3 +256,27 @@ def test_hand_added_lookup_place_resolves_near_where_it_is(written, point):
     result = resolve(written)
     assert result.status in ("found", "ambiguous"), f"{written!r} not found"
     assert _km(result.place, point) < 30, f"{written!r} → {result.place}"
+
+
+@pytest.mark.parametrize("message, name, country", [
+    ("nou nan necocli ap tann bato, pitit mwen gen gwo lafyev", "Necoclí", "co"),
+    ("cobran la urgencia en el hospital general de juarez si eres migrante?", "Ciudad Juárez", "mx"),
+    ("m ansent 4 mwa, m nan higuey, kote m ka fe kontwol?", "Salvaleón de Higüey", "do"),
+    ("nan kito yo mande m paspo pou m we dokte", "Quito", "ec"),
+    ("estou em boa vista sem papeis", "Boa Vista", "br"),
+])
+def test_a_place_written_anywhere_in_a_message_is_found(message, name, country):
+    found = gazetteer.places_in_text(message)
+    assert (found[0].name, found[0].country) == (name, country)
+
+
+@pytest.mark.parametrize("message", [
+    "me atendieron de mala gana y me dijeron q me regresara",  # not Malagana (MX)
+    "m ale, m pral lage telefon nan",                           # not Mallet, not Laje (BR)
+    "m vle ekri yon plent sou sa yo te fe m",                  # not Sousa, not Tefé (BR)
+    "el control prenatal cuesta? la calle esta peligrosa",     # article + common word
+    "quiero saber mis derechos para el tratamiento",
+])
+def test_running_text_is_not_mistaken_for_places(message):
+    assert gazetteer.places_in_text(message) == []
+

@@ -95,3 +95,9 @@ def test_every_search_records_an_anonymous_event(api, db_session):
         assert "7.89" not in values and "72.5" not in values  # never coordinates
     columns = set(UsageEvent.__table__.columns.keys())
     assert not columns & {"latitude", "longitude", "sender", "pseudonym", "phone", "text"}
+
+
+def test_places_named_in_a_message_over_http(api):
+    body = api.get("/v1/places/in-text", params={"text": "estamos en ciudad juarez"}).json()
+    assert [(p["name"], p["country"]) for p in body["places"]] == [("Ciudad Juárez", "mx")]
+    assert api.get("/v1/places/in-text", params={"text": ""}).status_code == 422
