@@ -101,6 +101,8 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
 def _asks_about_rights(tracker: Tracker) -> bool:
     """Whether the message that asked where also asks whether she can, or what it costs
     ("¿me pueden hacer la prueba gratis?"): a rights intent close behind the search."""
+    if any(True for _ in tracker.get_latest_entity_values("asks")):
+        return True
     ranking = tracker.latest_message.get("intent_ranking") or []
     return any(item.get("name") in RIGHTS_INTENTS and item.get("confidence", 0) >= 0.2
                for item in ranking[1:3])
@@ -183,6 +185,17 @@ class ValidateServiceSearchForm(FormValidationAction):
         if tracker.get_slot("latitude") is not None and tracker.get_slot("longitude") is not None:
             return [slot for slot in domain_slots if slot != "location"]
         return domain_slots
+
+    async def extract_service_type(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        """"Ma femme est enceinte, où faire un contrôle ?": with no service named, a
+        pregnancy she tells of asks for pregnancy care."""
+        if tracker.get_slot("service_type") or tracker.get_slot("requested_slot") not in (
+                None, "service_type"):
+            return {}
+        if "pregnant" in tracker.get_latest_entity_values("situation"):
+            return {"service_type": "prenatal_care"}
+        return {}
 
     def validate_service_type(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

@@ -115,7 +115,9 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
         dispatcher.utter_message(response=response, country=country, service_type=asked,
                                  hotline=await hotline_for(country, params["lang"]))
         return remembered + [SlotSet("pending_topic", None)]
-    if body.get("depends_on_situation") and not situation and ask_situation:
+    # "¿necesita el PPT?": the papers per situation answer it; otherwise ask hers
+    if body.get("depends_on_situation") and not situation and ask_situation \
+            and topic != "documents":
         return remembered + [SlotSet("pending_topic", topic), FollowupAction("situation_form")]
     dispatcher.utter_message(response="utter_entitlements", country=country, topic=topic,
                              service_type=params["service_type"], general=general,

@@ -10,7 +10,10 @@ rape, a condom that broke, a needle injury, unprotected sex): the entity `urgent
 the intent becomes `emergency` with certainty, because PEP must start within 72 hours
 and that answer must come first, whatever else the message asks. So does a life at
 risk now, thoughts of suicide, or a request for an emergency or violence line
-(`phrases/emergency.yml`, the entity `emergency_cue`). Two more lexicons
+(`phrases/emergency.yml`, the entity `emergency_cue`); asking for a person
+(`phrases/human.yml`) makes it `talk_to_human`. `phrases/asks.yml` (the entity `asks`) marks a cost question
+inside a search: with a place, the places come with her rights; with a country and
+no place, a search for a service "free" is the question whether it is free (`ask_cost`). Two more lexicons
 fill what a message implies: `phrases/condition.yml` (the entity `condition`: "tengo
 VIH" is about HIV treatment) and `phrases/country_cue.yml` (a `country` entity from a
 system only one country has, "el PPT", "cartão do SUS", "CESFAM", only when the message
@@ -89,11 +92,14 @@ class PhraseSpotter(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"lexicons": {"situation": "situation", "urgent": "urgent",
-                             "emergency": "emergency_cue", "condition": "condition",
-                             "country_cue": "country"},
+                             "emergency": "emergency_cue", "human": "human_request",
+                             "condition": "condition", "country_cue": "country",
+                             "asks": "asks"},
                 "only_if_missing": ["country"],
-                # an entity that makes the message this intent, with certainty
-                "intent_overrides": {"urgent": "emergency", "emergency_cue": "emergency"}}
+                # an entity that makes the message this intent, with certainty; the
+                # first in this order wins (an emergency before a request for a person)
+                "intent_overrides": {"urgent": "emergency", "emergency_cue": "emergency",
+                                     "human_request": "talk_to_human"}}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config
@@ -138,7 +144,11 @@ class PhraseSpotter(GraphComponent):
         message.set(ENTITIES, entities, add_to_output=True)
         intent = (message.get(INTENT) or {}).get("name")
         overrides = self._config.get("intent_overrides") or {}
-        forced = next((overrides[e] for e in found if e in overrides), None)
+        forced = next((intent for entity, intent in overrides.items() if entity in found), None)
+        named = {e.get("entity") for e in entities}
+        if not forced and intent == "find_service" and "asks" in found \
+                and "country" in named and "location" not in named:
+            forced = "ask_cost"  # "¿me dan la PrEP gratis en RD?": a country, no place
         if forced and intent not in _KEEP_INTENTS:
             chosen = {"name": forced, "confidence": 1.0}
             ranking = [chosen] + [r for r in message.get(INTENT_RANKING_KEY) or []

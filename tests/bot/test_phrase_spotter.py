@@ -29,7 +29,8 @@ def _run(spotter, text, intent="ask_rights"):
 
 @pytest.mark.parametrize("name, entity", [("situation", "situation"), ("urgent", "urgent"),
                                           ("condition", "condition"), ("country_cue", "country"),
-                                          ("emergency", "emergency_cue")])
+                                          ("emergency", "emergency_cue"),
+                                          ("human", "human_request"), ("asks", "asks")])
 def test_every_lexicon_example_gives_its_code(spotter, name, entity):
     wrong = []
     for text, expected in lexicon(name).examples:
@@ -82,3 +83,15 @@ def test_erasing_her_data_stays_an_erasure_even_when_it_quotes_violence(spotter)
 def test_a_message_without_such_facts_is_left_alone(spotter):
     found, intent = _run(spotter, "donde puedo comprar condones en Lima", intent="find_service")
     assert found == {} and intent == "find_service"
+
+
+def test_a_search_for_a_free_service_with_no_place_is_a_cost_question(spotter):
+    _, intent = _run(spotter, "on peut avoir la PrEP gratuitement en RD ?", intent="find_service")
+    assert intent == "ask_cost"  # "RD" gives the country (country_cue), no place is named
+    _, intent = _run(spotter, "ou faire un test gratuit ?", intent="find_service")
+    assert intent == "find_service"  # nowhere named: ask where, then the rights come along
+    message = Message(data={"text": "donde me dan la prep gratis en cdmx", "intent": {
+        "name": "find_service", "confidence": 0.8}, "entities": [
+        {"entity": "location", "value": "cdmx", "start": 31, "end": 35}]})
+    spotter.process([message])
+    assert message.get("intent")["name"] == "find_service"
