@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 
 from .i18n import gettext_for
 from .messages import FLAG_LABELS, LANGUAGE_NAMES, SERVICE_TYPE_NAMES, TEXTS
+from .messages_rights import MESSAGES_RIGHTS
 
 Composer = Callable[[str, str, dict[str, Any]], str]
 
@@ -143,11 +144,15 @@ def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
     header = _t(lang, "rights_focus_header", country=country, kind=kind)
     body: list[str] = []
     for entry in entries:
-        body.extend(_entry_lines(lang, entry))
+        lines = _entry_lines(lang, entry)
         if values.get("said_situation") and entry.get("situation") is None \
                 and entry.get("entitled") in ("yes", "partial") and len(entries) == 1:
-            # She told her situation and the answer is the same for everyone: say so.
-            body.insert(1, _t(lang, "rights_any_status"))
+            # She told her situation and the answer is the same for everyone: say so
+            # first (it also says that no papers are needed, so that sentence goes).
+            no_papers = gettext_for(lang, MESSAGES_RIGHTS["rights_documents_none"].sms)
+            lines[0] = " ".join(lines[0].replace(no_papers, "").split())
+            lines.insert(0, _t(lang, "rights_any_status"))
+        body.extend(lines)
         if style == "whatsapp" and entry.get("source_url"):
             body.append(entry["source_url"])
     offer = _t(lang, "rights_general_offer" if general else "rights_offer_other")

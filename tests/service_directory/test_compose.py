@@ -81,3 +81,15 @@ def test_urgent_care_puts_the_72_hours_and_the_numbers_first():
     assert "5 días" in third
     needle = render("utter_urgent_care", "en", "twilio_sms", {"urgent": "needle"})
     assert "pregnancy" not in needle
+
+
+def test_when_she_told_her_situation_a_general_answer_says_it_holds_whatever_her_status():
+    text = render("utter_entitlements", "pt", "twilio_sms", {
+        "country": "mx", "service_type": "emergency_care", "general": True,
+        "said_situation": "irregular",
+        "entries": [{**ENTRY, "service_type": "emergency_care",
+                     "entitled": "yes",
+                     "summary": "Você tem direito a este atendimento. Você não precisa de "
+                                "documentos para isso. Ligue 911."}]})
+    assert "qualquer que seja a situação migratória" in text.splitlines()[0]
+    assert "não precisa de documentos" not in text  # said once, by the status line
