@@ -282,6 +282,10 @@ def resolve(
     (best, best_score), *others = _one_per_country(found)
     threshold = max(_AMBIGUITY_MIN_POPULATION, best_score * _AMBIGUITY_SHARE)
     aliases = {id(p) for p in alternate}
+    if best.kind == "area":
+        # a curated place (where migrants are: the Darién of the crossing) is not made
+        # ambiguous by a smaller dataset town of that name elsewhere
+        threshold = max(threshold, best.population)
     rivals = [
         p for p, score in others
         # a place only also called so is offered when it is bigger than the best guess

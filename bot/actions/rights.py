@@ -71,15 +71,17 @@ async def asked_country(tracker: Tracker) -> Optional[str]:
     conversation."""
     named = _latest(tracker, "country")
     code = named if named and len(named) == 2 and named.isalpha() else country_code(named)
-    if code:
+    if code and code.lower() in options.COUNTRY_MENU:
         return code.lower()
-    place = _latest(tracker, "location") or named
+    # a country Puente does not cover is often where she comes from ("recién llegados
+    # de Venezuela"): a place of the route in the message says where she is
+    place = _latest(tracker, "location") or (None if code else named)
     try:
         found = await country_of_place(place) if place else None
         found = found or await country_in_text(tracker.latest_message.get("text"))
     except AppUnavailable:
         found = None
-    return found or tracker.get_slot("country")
+    return found or (code.lower() if code else None) or tracker.get_slot("country")
 
 
 async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -131,3 +131,11 @@ def test_the_route_north_has_sourced_content(stack, country, text, language):
     service = "hiv_testing" if "prueba" in text else "hiv_treatment"
     expected = entitlement(stack, country, service, language, "irregular", "cost")
     assert gsm(expected["how_to_access"])[:40] in answer, answer
+
+
+def test_asking_for_a_person_while_the_search_waits_wins_even_with_a_place(stack):
+    phone = SmsPhone(stack, "+18687551015")
+    assert _t("es", ASK_LOCATION) in phone.ask("necesito condones", "es")
+    answer = phone.ask("no, mejor quiero hablar con alguien que hable español, estoy en Arima", "es")
+    assert _t("es", "To talk to a person: {hotline}.").split("{")[0] in answer, answer
+    assert _t("es", "Nearest {kind} near {place}:").split("{")[0] not in answer

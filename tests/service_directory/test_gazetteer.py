@@ -280,3 +280,8 @@ def test_a_place_written_anywhere_in_a_message_is_found(message, name, country):
 def test_running_text_is_not_mistaken_for_places(message):
     assert gazetteer.places_in_text(message) == []
 
+
+
+def test_the_darien_of_the_crossing_is_not_made_ambiguous_by_a_smaller_town():
+    resolution = resolve("Darien")
+    assert resolution.status == "found" and resolution.place.country == "pa"
