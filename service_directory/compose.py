@@ -141,6 +141,8 @@ def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
     asked = values.get("service_type")
     general = not asked or asked == "emergency_care" and values.get("general")
     kind = service_type_name(lang, "emergency_care" if general else asked)
+    if values.get("topic") == "enrolment":
+        general, kind = False, _t(lang, "enrolment_kind")
     header = _t(lang, "rights_focus_header", country=country, kind=kind)
     body: list[str] = []
     for entry in entries:

@@ -20,7 +20,7 @@ from .messages_rights import (
 from .models.entitlements import EMERGENCY_KINDS, Entitlement, EntitlementContact
 
 TOPIC_FOR_QUERY = {"rights": "access", "cost": "access", "documents": "access",
-                   "confidentiality": "confidentiality"}
+                   "confidentiality": "confidentiality", "enrolment": "enrolment"}
 
 
 @dataclass
@@ -75,7 +75,7 @@ def summary(entry: Entitlement, lang: str, topic: str | None) -> str:
     """The short text the bot sends for `entry`: the right, the cost, the papers and
     how to get it, with the fact that was asked (`topic`) first."""
     situation = _t(lang, SITUATION_TEXT[entry.situation]) if entry.situation else ""
-    if entry.topic == "confidentiality":
+    if entry.topic in ("confidentiality", "enrolment"):
         return " ".join(p for p in (situation, guidance_text(entry, lang)) if p)
     facts = {
         "rights": _t(lang, ENTITLED_TEXT[entry.entitled]) if entry.entitled else "",

@@ -164,6 +164,7 @@ TEXTS: dict[str, str] = {
     "stale": N_("(not checked for {days} days: call first)"),
     "never_verified": N_("(never checked: call first)"),
     "rights_focus_header": N_("{country}, {kind}:"),
+    "enrolment_kind": N_("joining the public health system"),
     "source": N_("Source: {url}"),
     "rights_unconfirmed": N_("(Not fully confirmed.)"),
     "rights_any_status": N_("This holds for everyone, whatever their migration status, "

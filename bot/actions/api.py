@@ -81,7 +81,7 @@ async def country_in_text(text: Optional[str]) -> Optional[str]:
     if not text or not text.strip():
         return None
     try:
-        found = await request("GET", "/v1/places/in-text", params={"text": text[:2000]})
+        found = await request("POST", "/v1/places/in-text", json={"text": text[:2000]})
     except AppRejected:
         return None
     places = found.get("places") or []

@@ -90,7 +90,9 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
     """Say what applies in `country` to the service asked (or, with none, to the care
     everyone gets); ask the situation first only when the answer depends on it."""
     asked = asked_service_type(tracker)
-    general = asked is None and topic != "confidentiality"
+    if asked is None and _latest(tracker, "asks") == "enrolment" and topic != "confidentiality":
+        topic = "enrolment"  # "¿cómo me afilio a una EPS?": how to join the system
+    general = asked is None and topic not in ("confidentiality", "enrolment")
     situation = (_latest(tracker, "situation") or tracker.get_slot("situation")
                  or options.situation_hint(tracker.latest_message.get("text")))
     params = {"country": country, "service_type": "emergency_care" if general else asked,

@@ -146,7 +146,7 @@ class PhraseSpotter(GraphComponent):
         overrides = self._config.get("intent_overrides") or {}
         forced = next((intent for entity, intent in overrides.items() if entity in found), None)
         named = {e.get("entity") for e in entities}
-        if not forced and intent == "find_service" and "asks" in found \
+        if not forced and intent == "find_service" and found.get("asks") == "cost" \
                 and "country" in named and "location" not in named:
             forced = "ask_cost"  # "¿me dan la PrEP gratis en RD?": a country, no place
         if forced and intent not in _KEEP_INTENTS:

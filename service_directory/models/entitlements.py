@@ -27,8 +27,10 @@ SERVICE_TYPES = (
 # Entitlements also know about emergency care, which the directory does not list.
 ENTITLEMENT_SERVICE_TYPES = SERVICE_TYPES + ("emergency_care",)
 SITUATIONS = ("regular", "irregular", "asylum_seeker", "pregnant", "minor", "transit")
-ENTRY_TOPICS = ("access", "confidentiality")
-QUERY_TOPICS = ("rights", "cost", "documents", "confidentiality")
+# `enrolment`: how to join the public health system (its card, its insurance), for the
+# country as a whole (service type null).
+ENTRY_TOPICS = ("access", "confidentiality", "enrolment")
+QUERY_TOPICS = ("rights", "cost", "documents", "confidentiality", "enrolment")
 ENTITLED = ("yes", "no", "partial", "emergency_only")
 COSTS = ("free", "copay", "fee", "varies")
 DOCUMENTS = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from .. import gazetteer
@@ -53,12 +53,15 @@ def resolve_place(
     )
 
 
-@router.get("/in-text", response_model=PlacesInText)
-def places_in_text(
-    text: str = Query(..., min_length=1, max_length=2000, description="a whole message"),
-    session: Session = Depends(get_session),
-) -> PlacesInText:
+class MessageText(BaseModel):
+    """A whole message, sent in the body: never in a URL, where proxies log it."""
+
+    text: str = Field(..., min_length=1, max_length=2000)
+
+
+@router.post("/in-text", response_model=PlacesInText)
+def places_in_text(body: MessageText, session: Session = Depends(get_session)) -> PlacesInText:
     """Places named anywhere in a message (for a question whose place the NLU did not
-    tag); only unambiguous names of the countries on the route."""
-    places = gazetteer.places_in_text(text, extra_places=_directory_places(session))
+    tag); only unambiguous names of the countries on the route. Nothing is stored."""
+    places = gazetteer.places_in_text(body.text, extra_places=_directory_places(session))
     return PlacesInText(places=[_place_out(p) for p in places])

@@ -397,7 +397,9 @@ def test_delete_and_edit_at_the_same_moment_with_one_etag_give_one_success(direc
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(results.values()) in ([200, 412], [204, 412]), results
+    # The loser is told: 412 when it checked the version while the row still stood, 404
+    # when the delete had already committed (seen in CI: the edit is still not lost).
+    assert sorted(results.values()) in ([200, 412], [204, 412], [204, 404]), results
     final = app.client.get(url, headers=_h(app, "a"))
     if results["PATCH"] == 200:
         assert final.status_code == 200 and final.json()["alert"] == "Cerrado el lunes"

@@ -93,3 +93,11 @@ def test_when_she_told_her_situation_a_general_answer_says_it_holds_whatever_her
                                 "documentos para isso. Ligue 911."}]})
     assert "qualquer que seja a situação migratória" in text.splitlines()[0]
     assert "não precisa de documentos" not in text  # said once, by the status line
+
+
+def test_joining_the_health_system_is_its_own_answer():
+    text = render("utter_entitlements", "es", "twilio_sms", {
+        "country": "co", "topic": "enrolment",
+        "entries": [{**ENTRY, "topic": "enrolment", "service_type": None,
+                     "summary": "Con el PPT, afíliate a una EPS."}]})
+    assert text.startswith("Colombia, afiliarse al sistema público de salud: Con el PPT")

@@ -188,3 +188,11 @@ def test_every_rights_text_is_translated_in_every_language():
         for key, message in MESSAGES_RIGHTS.items():
             entry = catalog.get(message.sms)
             assert entry is not None and entry.string and not entry.fuzzy, (lang, key)
+
+
+def test_every_country_says_how_to_join_its_public_health_system(sample):
+    entries, _ = read_sample()
+    assert {e["country"] for e in entries if e["topic"] == "enrolment"} == ROUTE
+    body = get(sample, country="br", topic="enrolment", lang="pt").json()
+    assert [e["topic"] for e in body["entries"]] == ["enrolment"]
+    assert "UBS" in body["entries"][0]["summary"]

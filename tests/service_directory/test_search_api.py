@@ -98,6 +98,6 @@ def test_every_search_records_an_anonymous_event(api, db_session):
 
 
 def test_places_named_in_a_message_over_http(api):
-    body = api.get("/v1/places/in-text", params={"text": "estamos en ciudad juarez"}).json()
+    body = api.post("/v1/places/in-text", json={"text": "estamos en ciudad juarez"}).json()
     assert [(p["name"], p["country"]) for p in body["places"]] == [("Ciudad Juárez", "mx")]
-    assert api.get("/v1/places/in-text", params={"text": ""}).status_code == 422
+    assert api.post("/v1/places/in-text", json={"text": ""}).status_code == 422
