@@ -294,6 +294,8 @@ def resolve(
     ]
     if not rivals:
         return Resolution(query=name, status="found", place=best)
+    # curated places and directory locations (where migrants are) first in the choice
+    rivals.sort(key=lambda p: p.kind == "city")
     return Resolution(
         query=name, status="ambiguous", place=best, alternatives=tuple(rivals[: MAX_CHOICES - 1])
     )

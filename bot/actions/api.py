@@ -71,9 +71,22 @@ async def resolve_place(name: str, country: Optional[str] = None) -> Dict[str, A
         return {"status": "not_found", "query": name, "place": None, "choices": []}
 
 
+# The countries Puente answers for: an ambiguous place name is read as theirs first.
+ROUTE_COUNTRIES = ("co", "pe", "ec", "br", "cl", "tt", "gy", "do", "pa", "mx")
+
+
 async def country_of_place(name: str) -> Optional[str]:
+    """The country of a place as written; for a name shared by several places, the
+    likeliest one on the route ("San Vicente": the Darién station, not Argentina)."""
     found = await resolve_place(name)
-    return (found.get("place") or {}).get("country") if found["status"] != "not_found" else None
+    if found["status"] == "not_found":
+        return None
+    if found["status"] == "ambiguous":
+        on_route = [c.get("country") for c in found.get("choices") or []
+                    if c.get("country") in ROUTE_COUNTRIES]
+        if on_route:
+            return on_route[0]
+    return (found.get("place") or {}).get("country")
 
 
 async def country_in_text(text: Optional[str]) -> Optional[str]:

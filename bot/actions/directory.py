@@ -1,12 +1,15 @@
 """Finding care: the search form, its validation, and the search itself."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from bot.components.folding import fold
 
 from . import options
 from .api import AppRejected, AppUnavailable, request, resolve_place
@@ -72,14 +75,21 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
     resolved = (found.get("query") or {}).get("place") or {}
     place = resolved.get("name") or tracker.get_slot("location") or ""
     place_country = resolved.get("country") or country
+    events: List[EventType] = []
+    # "¿los ARV son gratis? vivo en Santiago": what she asked comes first, in the first
+    # SMS page, and the places follow (MORE); "¿dónde ... gratis?" asks where first
+    rights_first = offset == 0 and bool(place_country) and _asks_about_rights(tracker) \
+        and not _WHERE.search(fold(tracker.latest_message.get("text") or ""))
+    if rights_first:
+        events += await _rights_after_search(dispatcher, tracker, place_country, situation)
     if not results:
         if offset:
             dispatcher.utter_message(response="utter_no_more_services")
             return [SlotSet("menu", "main")]
         dispatcher.utter_message(response="utter_no_services_near", place=place,
                                  hotline=await hotline_for(place_country, language))
-        events = [SlotSet("menu", "main"), SlotSet("country", place_country)]
-        if place_country:  # nothing near, but what she may get in the country still helps
+        events += [SlotSet("menu", "main"), SlotSet("country", place_country)]
+        if place_country and not rights_first:  # nothing near: her rights still help
             events += await _rights_after_search(dispatcher, tracker, place_country, situation)
         return events
     has_more = bool(found.get("has_more"))
@@ -90,17 +100,18 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
         has_more=has_more,
     )
     remembered = [{"id": r.get("service_id"), "name": r.get("name")} for r in results]
-    events: List[EventType] = [
+    events += [
         SlotSet("last_results", remembered), SlotSet("results_offset", float(offset)),
         SlotSet("country", place_country)]
-    if offset == 0 and place_country and (situation or _asks_about_rights(tracker)):
+    if offset == 0 and place_country and situation and not rights_first:
         events += await _rights_after_search(dispatcher, tracker, place_country, situation)
     return events + [SlotSet("menu", "results")]
 
 
 def _asks_about_rights(tracker: Tracker) -> bool:
     """Whether the message that asked where also asks whether she can, or what it costs
-    ("¿me pueden hacer la prueba gratis?"): a rights intent close behind the search."""
+    ("¿me pueden hacer la prueba gratis?"): the cost cue, or a rights intent close behind
+    the search."""
     if any(True for _ in tracker.get_latest_entity_values("asks")):
         return True
     ranking = tracker.latest_message.get("intent_ranking") or []
@@ -121,6 +132,9 @@ async def _rights_after_search(dispatcher: CollectingDispatcher, tracker: Tracke
 
 
 RIGHTS_INTENTS = {"ask_rights", "ask_cost", "ask_documents"}
+# "where" in the five languages (accent-free): a question that asks where gets the places
+# first, whatever else it asks
+_WHERE = re.compile(r"\b(donde|where|ou|kote|ki bo|onde|cerca|near|nearest|perto|proche|pre)\b")
 
 
 def _situation_in_this_conversation(tracker: Tracker) -> Optional[str]:

@@ -90,8 +90,13 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
     """Say what applies in `country` to the service asked (or, with none, to the care
     everyone gets); ask the situation first only when the answer depends on it."""
     asked = asked_service_type(tracker)
-    if asked is None and _latest(tracker, "asks") == "enrolment" and topic != "confidentiality":
-        topic = "enrolment"  # "¿cómo me afilio a una EPS?": how to join the system
+    asks = _latest(tracker, "asks")
+    if asks == "documents" and topic in ("rights", "cost"):
+        topic = "documents"  # "¿necesita el PPT?" asked as a rights question
+    if asked is None and topic != "confidentiality" and (
+            asks == "enrolment" or topic == "documents"):
+        # "¿cómo me afilio a una EPS?", "¿hace falta el CPF?": how to join the system
+        topic = "enrolment"
     general = asked is None and topic not in ("confidentiality", "enrolment")
     situation = (_latest(tracker, "situation") or tracker.get_slot("situation")
                  or options.situation_hint(tracker.latest_message.get("text")))
@@ -105,6 +110,13 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
     except AppUnavailable:
         dispatcher.utter_message(response="utter_service_unavailable")
         return []
+    if body.get("known") and not body.get("entries") and topic == "enrolment":
+        topic = params["topic"] = "documents"
+        params["service_type"], general = "emergency_care", True
+        try:
+            body = await request("GET", "/v1/entitlements", params=params)
+        except (AppRejected, AppUnavailable):
+            body = {"known": False}
     if body.get("known") and not body.get("entries") and params["situation"]:
         params["situation"] = None
         try:
