@@ -67,11 +67,22 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = rescued_intent(tracker)
+        if intent == "find_service":
+            return [FollowupAction("service_search_form")]  # the form asks, then listens
         if intent:
+            # Answered here, not by a FollowupAction: after a followup the rule for
+            # nlu_fallback would run this action again, and again.
+            from .rights import ActionAnswerRights, ActionMovingCountry
+            from .safety import ActionEmergency
+
+            action = {"action_answer_rights": ActionAnswerRights,
+                      "action_emergency": ActionEmergency,
+                      "action_moving_country": ActionMovingCountry}[RESCUE_ACTIONS[intent]]()
             events: List[Dict[Text, Any]] = []
             if RESCUE_ACTIONS[intent] == "action_answer_rights":
                 events.append(SlotSet("pending_topic", topic_of_intent(intent)))
-            return events + [FollowupAction(RESCUE_ACTIONS[intent])]
+                tracker.add_slots(events)
+            return events + await action.run(dispatcher, tracker, domain)
         if consecutive_fallbacks(tracker) == 1:
             dispatcher.utter_message(response="utter_ask_rephrase")
         else:

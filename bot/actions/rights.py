@@ -12,7 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from . import options
 from .countries import country_code
-from .api import AppRejected, AppUnavailable, country_in_text, country_of_place, request
+from .api import (AppRejected, AppUnavailable, country_in_text, country_of_place, request,
+                  resolve_place)
 from .contacts import hotline_for
 
 TOPIC_INTENTS = {"ask_rights", "ask_cost", "ask_documents", "ask_confidentiality"}
@@ -66,22 +67,36 @@ def asked_service_type(tracker: Tracker) -> Optional[str]:
 
 
 async def asked_country(tracker: Tracker) -> Optional[str]:
-    """The country named in the message, or that of a place named in it (a "country"
-    the synonyms do not know, like "Panama City", is a place), or the one of the
-    conversation."""
+    """Where she is: the country named in the message (unless a place named in it lies
+    in another country of the route), or that of a place named in it (a "country" the
+    synonyms do not know, like "Panama City", is a place), or the conversation's."""
     named = _latest(tracker, "country")
     code = named if named and len(named) == 2 and named.isalpha() else country_code(named)
-    if code and code.lower() in options.COUNTRY_MENU:
-        return code.lower()
+    code = code.lower() if code else None
+    place = _latest(tracker, "location")
+    if code in options.COUNTRY_MENU:
+        # a place with no namesake in the country named says where she is ("raped in
+        # Ibarra on the way to Peru" is Ecuador); else the country decides ("San
+        # Fernando, Trinidad")
+        if place:
+            try:
+                resolved = await resolve_place(place, code)
+            except AppUnavailable:
+                resolved = {"status": "not_found"}
+            elsewhere = (resolved.get("place") or {}).get("country")
+            if resolved["status"] == "found" and elsewhere != code \
+                    and elsewhere in options.COUNTRY_MENU:
+                return elsewhere
+        return code
     # a country Puente does not cover is often where she comes from ("recién llegados
     # de Venezuela"): a place of the route in the message says where she is
-    place = _latest(tracker, "location") or (None if code else named)
+    place = place or (None if code else named)
     try:
         found = await country_of_place(place) if place else None
         found = found or await country_in_text(tracker.latest_message.get("text"))
     except AppUnavailable:
         found = None
-    return found or (code.lower() if code else None) or tracker.get_slot("country")
+    return found or code or tracker.get_slot("country")
 
 
 async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,

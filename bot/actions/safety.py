@@ -44,12 +44,25 @@ async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[
         access = [e for e in body.get("entries") or [] if e.get("topic") == "access"]
         care = access[0]["how_to_access"] if access else None
         contacts = body.get("contacts") or {}
-        lines = contact_texts(contacts, "gbv", "emergency") if urgent == "sexual_violence" \
-            else contact_texts(contacts, "emergency", "health_line")
+        kinds = ("gbv", "emergency") if urgent == "sexual_violence" else ("emergency", "health_line")
+        lines = _first_of_each(contacts, kinds)
     if not lines:
-        lines = contact_texts(await contacts_for(None, language), "emergency", "regional")
+        lines = _first_of_each(await contacts_for(None, language), ("emergency", "regional"))
     dispatcher.utter_message(response="utter_urgent_care", urgent=urgent, care=care,
-                             lines="; ".join(lines[:2]))
+                             lines="; ".join(lines))
+
+
+def _first_of_each(contacts: Dict[str, Any], kinds: tuple) -> List[str]:
+    """One line of each kind, a number given once ("Línea 155; Emergencias 123"; in
+    Ecuador, where 911 is both, only once): an urgent SMS has no room for more."""
+    chosen: List[str] = []
+    for kind in kinds:
+        for text in contact_texts(contacts, kind):
+            number = text.rsplit(" ", 1)[-1]
+            if not any(line.endswith(number) for line in chosen):
+                chosen.append(text)
+                break
+    return chosen
 
 
 class ActionEmergency(Action):

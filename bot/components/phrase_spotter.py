@@ -1,28 +1,33 @@
-"""PhraseSpotter: what a message says of the person's situation, and an urgent exposure.
+"""PhraseSpotter: the facts a whole message carries beside its question.
 
-A long message carries facts beside its question: "estoy en Boa Vista *sin papeles*",
-"*tengo el PPT*", "*estoy embarazada*", "*mi bebé nació aquí*", "voy *de paso*". Asking
-her again what she already wrote is the failure people remember, so this component adds
-the entity `situation` (a code of the contract's situations) from phrase lexicons
-written per language (`bot/components/phrases/situation.yml`), matched on the folded
-text as whole words. The same holds for an urgent exposure (`phrases/urgent.yml`: a
-rape, a condom that broke, a needle injury, unprotected sex): the entity `urgent`, and
-the intent becomes `emergency` with certainty, because PEP must start within 72 hours
-and that answer must come first, whatever else the message asks. So does a life at
-risk now, thoughts of suicide, or a request for an emergency or violence line
-(`phrases/emergency.yml`, the entity `emergency_cue`); asking for a person
-(`phrases/human.yml`) makes it `talk_to_human`. `phrases/asks.yml` (the entity `asks`) marks a cost question
-inside a search: with a place, the places come with her rights; with a country and
-no place, a search for a service "free" is the question whether it is free (`ask_cost`). Two more lexicons
-fill what a message implies: `phrases/condition.yml` (the entity `condition`: "tengo
-VIH" is about HIV treatment) and `phrases/country_cue.yml` (a `country` entity from a
-system only one country has, "el PPT", "cartão do SUS", "CESFAM", only when the message
-names no country).
+A long message says where she is, her papers, her pregnancy, what she lives with, and
+asks something: "soy venezolana, estoy en Boa Vista *sin papeles* y *tengo VIH*, ¿me dan
+los retrovirales *gratis*?". Asking her again what she already wrote is the failure
+people remember. Each lexicon in `bot/components/phrases/` (five languages, regexes
+matched as whole words on the lower-cased, accent-free text) adds one entity:
 
-Phrase lexicons rather than CRF spans: these facts are closed sets of expressions that
-people write in many word orders ("no tengo papeles", "papeles no tengo"), the lexicon
-is reviewable by the NGOs who know how people write, and every entry is tested by the
-examples at the end of its file.
+- `situation.yml` → `situation`: no papers, a permit (PPT), asylum, pregnant, a child,
+  in transit (the contract's situations);
+- `urgent.yml` → `urgent`: a rape, a condom that broke, a needle injury, unprotected
+  sex; the intent becomes `emergency`, because PEP must start within 72 hours and that
+  answer comes first, whatever else the message asks;
+- `emergency.yml` → `emergency_cue`: a life at risk now, suicidal thoughts, a request
+  for an emergency or violence line; the intent becomes `emergency`;
+- `human.yml` → `human_request`: she asks for a person; the intent becomes
+  `talk_to_human` (after an emergency, which wins);
+- `condition.yml` → `condition`: what she lives with or feels, as the care it needs
+  ("tengo VIH" → hiv_treatment, "toso hace un mes" → tb_testing), used when no service
+  is named;
+- `country_cue.yml` → `country`: a system only one country has ("el PPT", "cartão do
+  SUS", "CESFAM", "CURP"), only when the message names no country;
+- `asks.yml` → `asks`: a cost, papers or enrolment question inside another request; a
+  search for a service "free" with a country and no place is the cost question.
+
+Lexicons rather than CRF spans: these are closed sets of expressions written in many
+word orders ("no tengo papeles", "papeles no tengo"), NGOs who know how people write can
+review them, and the examples at the end of each file are its tests. The component runs
+before the LanguageDetector, so that a request it turns into another intent ("je veux
+parler avec quelqu'un qui parle créole") does not switch her language.
 """
 from __future__ import annotations
 
