@@ -175,7 +175,7 @@ def urgent_care(lang: str, style: str, values: dict[str, Any]) -> str:
         parts.append(_t(lang, "urgent_lines", lines=values["lines"]))
     if values.get("urgent") in ("sexual_violence", "condom_broke", "exposure"):
         parts.append(_t(lang, "urgent_ec"))
-    if values.get("care"):
+    if values.get("care"):  # where to go, and what she may be asked (no police report)
         parts.append(str(values["care"]))
     return ("\n\n" if style == "whatsapp" else "\n").join(parts)
 

@@ -304,6 +304,8 @@ def resolve(
 #: Countries whose places a whole message is scanned for (Puente's route, and where
 #: people come from).
 _SCANNED_COUNTRIES = frozenset("co pe ec br cl pa mx do tt gy ve ht".split())
+#: The countries Puente answers for.
+_ROUTE = frozenset("co pe ec br cl pa mx do tt gy".split())
 #: Words that never begin or end a place name found in running text.
 _GLUE = frozenset("a al ao da de del do dos e em en et i in na nan no o of ou pa pou "
                   "the to y yo".split())
@@ -349,8 +351,14 @@ def places_in_text(text: str, extra_places: Sequence[Place] = ()) -> list[Place]
                 continue  # "el control", "la calle": an article and a common word
             resolution = resolve(" ".join(gram), extra_places=extra_places)
             place = resolution.place
-            if resolution.status != "found" or place is None \
-                    or place.country not in _SCANNED_COUNTRIES:
+            if resolution.status == "ambiguous":
+                # a name shared across countries counts when only one of them is on the
+                # route ("Colón": Panama, not Cuba or Honduras)
+                ours = [p for p in resolution.choices if p.country in _ROUTE]
+                place = ours[0] if len(ours) == 1 else None
+            elif resolution.status != "found":
+                place = None
+            if place is None or place.country not in _SCANNED_COUNTRIES:
                 continue
             if size == 1 and place.kind != "directory" \
                     and place.population < _ONE_WORD_MIN_POPULATION:

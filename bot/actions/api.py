@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import aiohttp
 
@@ -89,13 +89,18 @@ async def country_of_place(name: str) -> Optional[str]:
     return (found.get("place") or {}).get("country")
 
 
-async def country_in_text(text: Optional[str]) -> Optional[str]:
-    """The country of the first place named anywhere in a message, if any."""
+async def places_in_text(text: Optional[str]) -> List[Dict[str, Any]]:
+    """The places of the route named anywhere in a message, longest names first."""
     if not text or not text.strip():
-        return None
+        return []
     try:
         found = await request("POST", "/v1/places/in-text", json={"text": text[:2000]})
     except AppRejected:
-        return None
-    places = found.get("places") or []
+        return []
+    return found.get("places") or []
+
+
+async def country_in_text(text: Optional[str]) -> Optional[str]:
+    """The country of the first place named anywhere in a message, if any."""
+    places = await places_in_text(text)
     return places[0].get("country") if places else None

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -47,3 +47,18 @@ def country_code(text: Optional[str]) -> Optional[str]:
         if folded.startswith(prefix) and folded[len(prefix):] in names:
             return names[folded[len(prefix):]]
     return None
+
+
+@lru_cache(maxsize=1)
+def _names_pattern() -> "re.Pattern[str]":
+    names = sorted((n for n in _names() if len(n) > 2), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+
+
+def countries_in(text: Optional[str]) -> List[Tuple[str, int]]:
+    """Every country named in a text, as (code, position in the folded text), in order:
+    "moving to Lima from Venezuela, is it free in Peru" → [("ve", ...), ("pe", ...)]."""
+    if not text:
+        return []
+    folded = _fold(text)
+    return [(_names()[m.group(1)], m.start()) for m in _names_pattern().finditer(folded)]

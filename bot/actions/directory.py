@@ -12,7 +12,8 @@ from rasa_sdk.types import DomainDict
 from bot.components.folding import fold
 
 from . import options
-from .api import AppRejected, AppUnavailable, request, resolve_place
+from .api import (AppRejected, AppUnavailable, country_in_text, places_in_text, request,
+                  resolve_place)
 from .contacts import country_hint, hotline_for
 
 PAGE_SIZE = 3
@@ -200,6 +201,21 @@ class ValidateServiceSearchForm(FormValidationAction):
             return [slot for slot in domain_slots if slot != "location"]
         return domain_slots
 
+    async def extract_location(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        """"¿dónde me hago la prueba en Colón?": a place the NLU did not tag, found in
+        the message that asks where, so she is not asked where she is."""
+        if tracker.get_slot("location") or tracker.get_slot("requested_slot") == "location" \
+                or _location_from_pin(tracker) \
+                or any(True for _ in tracker.get_latest_entity_values("location")) \
+                or tracker.get_intent_of_latest_message() != "find_service":
+            return {}
+        try:
+            named = await places_in_text(tracker.latest_message.get("text"))
+        except AppUnavailable:
+            return {}
+        return {"location": named[0]["name"]} if named else {}
+
     async def extract_service_type(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
         """"Ma femme est enceinte, où faire un contrôle ?": with no service named, a
@@ -231,9 +247,20 @@ class ValidateServiceSearchForm(FormValidationAction):
                 return _place_slots(chosen)
         if not value or str(value).isdigit():
             return {"location": None}
+        # The country she named, else the conversation's, else that of a place in her
+        # message ("Colón" alone is Panama's), else the phone's, breaks ties between
+        # places of the same name ("San Fernando, Trinidad").
         try:
-            # The phone's country breaks ties between places of the same name.
-            found = await resolve_place(value, tracker.get_slot("country") or country_hint(tracker))
+            country = (next(tracker.get_latest_entity_values("country"), None)
+                       or tracker.get_slot("country")
+                       or await country_in_text(tracker.latest_message.get("text"))
+                       or country_hint(tracker))
+            found = await resolve_place(value, country)
+            if found["status"] == "not_found":
+                # "estoy en Turbo, Kolonbi": a whole answer, with a place in it
+                named = await places_in_text(str(value))
+                if named:
+                    found = await resolve_place(named[0]["name"], named[0].get("country"))
         except AppUnavailable:
             return {"location": value}
         if found["status"] == "not_found":

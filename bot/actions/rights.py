@@ -3,6 +3,7 @@ the person's country, asking the country, and the migration situation only when 
 answer depends on it (the situation is never kept beyond the conversation)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -11,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from . import options
-from .countries import country_code
+from .countries import _fold as fold_text, countries_in, country_code
 from .api import (AppRejected, AppUnavailable, country_in_text, country_of_place, request,
                   resolve_place)
 from .contacts import hotline_for
@@ -66,11 +67,36 @@ def asked_service_type(tracker: Tracker) -> Optional[str]:
     return None
 
 
+# "vengo de Venezuela", "I'm from Venezuela", "soti Ayiti": the country she comes from
+# (folded text before the country's name); "ciudad de Panamá" is not an origin
+_ORIGIN = re.compile(
+    r"(?:\b(?:vengo|venimos|vine|vinimos|llegue|llegamos|llegad[oa]s?|sali|salimos|soy|somos|"
+    r"viene|vienen|venezolan[oa]s?)\s+(?:de|desde)|\bdesde|\bfrom|"
+    r"\b(?:viens|venons|venu|venue|arrivee?s?|suis)\s+(?:de|du|d)|\bsoti(?:\s+nan)?|"
+    r"\b(?:vim|viemos|cheguei|chegamos|sou|somos)\s+(?:de|da|do))\s+(?:la\s+|el\s+)?$")
+
+
+def _origins(tracker: Tracker) -> List[str]:
+    """The countries this message says she comes from."""
+    text = tracker.latest_message.get("text") or ""
+    folded = " ".join(re.findall(r"\w+", fold_text(text)))
+    return [code for code, at in countries_in(text) if _ORIGIN.search(folded[:at])]
+
+
+def _where_named(tracker: Tracker) -> Optional[str]:
+    """The country the message names where she is: an entity or any country name in the
+    text ("is it free in Peru? moving to Lima from Venezuela"), not where she comes from."""
+    origins = _origins(tracker)
+    named = [value for value in tracker.get_latest_entity_values("country")]
+    named += [code for code, _ in countries_in(tracker.latest_message.get("text"))]
+    return next((value for value in named if value not in origins), None)
+
+
 async def asked_country(tracker: Tracker) -> Optional[str]:
     """Where she is: the country named in the message (unless a place named in it lies
     in another country of the route), or that of a place named in it (a "country" the
     synonyms do not know, like "Panama City", is a place), or the conversation's."""
-    named = _latest(tracker, "country")
+    named = _where_named(tracker)
     code = named if named and len(named) == 2 and named.isalpha() else country_code(named)
     code = code.lower() if code else None
     place = _latest(tracker, "location")
@@ -96,7 +122,17 @@ async def asked_country(tracker: Tracker) -> Optional[str]:
         found = found or await country_in_text(tracker.latest_message.get("text"))
     except AppUnavailable:
         found = None
-    return found or code or tracker.get_slot("country")
+    earlier = tracker.get_slot("country")  # also set from this message's entity
+    if earlier in _origins(tracker):
+        earlier = None
+    return found or code or earlier or _only_country_of(tracker)
+
+
+def _only_country_of(tracker: Tracker) -> Optional[str]:
+    """Brazil for a message in Portuguese: it is the only Portuguese-speaking country on
+    the route, so asking "which country?" would only cost her an SMS (the answer names
+    the country, so she can correct it)."""
+    return "br" if tracker.get_slot("language") == "pt" else None
 
 
 async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -165,7 +201,9 @@ class ActionAnswerRights(Action):
         topic = _current_topic(tracker)
         country = await asked_country(tracker)
         if not country:
-            return [SlotSet("pending_topic", topic),
+            # the slot may hold where she comes from ("llegados de Venezuela"): the form
+            # must ask, not take it as answered
+            return [SlotSet("pending_topic", topic), SlotSet("country", None),
                     SlotSet("service_type", asked_service_type(tracker)),
                     FollowupAction("country_form")]
         if tracker.get_slot("pending_topic") == "moving":
@@ -224,6 +262,8 @@ class ValidateCountryForm(FormValidationAction):
         if str(value).isdigit():
             chosen = options.pick(options.COUNTRY_MENU, value)
             return {"country": chosen}
+        if value in _origins(tracker):  # "llegados de Venezuela" is not where she is
+            return {"country": None}
         text = str(value or "").strip()
         named = country_code(text)
         if named:

@@ -17,7 +17,8 @@ matched as whole words on the lower-cased, accent-free text) adds one entity:
   `talk_to_human` (after an emergency, which wins);
 - `condition.yml` → `condition`: what she lives with or feels, as the care it needs
   ("tengo VIH" → hiv_treatment, "toso hace un mes" → tb_testing), used when no service
-  is named;
+  is named; a hospital asked for is emergency care, a rights question (the directory
+  lists no hospitals);
 - `country_cue.yml` → `country`: a system only one country has ("el PPT", "cartão do
   SUS", "CESFAM", "CURP"), only when the message names no country;
 - `asks.yml` → `asks`: a cost, papers or enrolment question inside another request; a
@@ -154,6 +155,11 @@ class PhraseSpotter(GraphComponent):
         if not forced and intent == "find_service" and found.get("asks") == "cost" \
                 and "country" in named and "location" not in named:
             forced = "ask_cost"  # "¿me dan la PrEP gratis en RD?": a country, no place
+        if not forced and intent == "find_service" and "service_type" not in named \
+                and found.get("condition") == "emergency_care":
+            # "¿hay un hospital que nos atienda?": the directory lists no hospitals, the
+            # answer is the emergency care everyone gets and where to go
+            forced = "ask_rights"
         if forced and intent not in _KEEP_INTENTS:
             chosen = {"name": forced, "confidence": 1.0}
             ranking = [chosen] + [r for r in message.get(INTENT_RANKING_KEY) or []

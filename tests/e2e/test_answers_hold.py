@@ -10,19 +10,21 @@ import pytest
 
 from connectors.gsm import segment_count
 from service_directory.i18n import gettext_for
+from service_directory.messages import MESSAGES
 
 from .sms_phone import SmsPhone, gsm
 
 pytestmark = pytest.mark.e2e
 
-ASK_SITUATION = "The answer depends on your situation."
-ASK_LOCATION = "Where are you? Write your city or neighbourhood."
-ASK_COUNTRY = "Which country are you in?"
-REPHRASE = "Sorry, I did not understand. Can you say it another way?"
+ASK_SITUATION = MESSAGES["utter_ask_situation"].sms
+ASK_LOCATION = MESSAGES["utter_ask_location"].sms
+ASK_COUNTRY = MESSAGES["utter_ask_country"].sms
+REPHRASE = MESSAGES["utter_ask_rephrase"].sms
 
 
 def _t(language: str, source: str) -> str:
-    return gsm(gettext_for(language, source))
+    """The catalog text as the SMS channel sends it; a prompt by its first line."""
+    return gsm(gettext_for(language, source)).split("\n")[0]
 
 
 def entitlement(stack, country: str, service_type: str, language: str,
@@ -85,7 +87,7 @@ def test_a_new_question_while_the_search_waits_for_a_place_wins(stack):
     answer = phone.ask("olvídalo, mejor dime si me pueden atender sin papeles en el "
                        "hospital de Cúcuta", "es")
     assert "Colombia" in answer, answer
-    assert _t("es", 'I do not know the place "{location}".').split("{")[0][:15] not in answer
+    assert _t("es", MESSAGES["utter_unknown_place"].sms).split("{")[0] not in answer
     assert _t("es", "Nearest {kind} near {place}:").split("{")[0] not in answer
 
 
@@ -139,3 +141,20 @@ def test_asking_for_a_person_while_the_search_waits_wins_even_with_a_place(stack
     answer = phone.ask("no, mejor quiero hablar con alguien que hable español, estoy en Arima", "es")
     assert _t("es", "To talk to a person: {hotline}.").split("{")[0] in answer, answer
     assert _t("es", "Nearest {kind} near {place}:").split("{")[0] not in answer
+
+
+def test_the_country_she_comes_from_is_not_taken_for_where_she_is(stack):
+    phone = SmsPhone(stack, "+5926001016")
+    asked = phone.ask("acabamos de llegar desde Venezuela y la niña esta enferma, "
+                      "hay hospital que nos atienda?", "es")
+    assert _t("es", ASK_COUNTRY)[:25] in asked, asked
+    answer = phone.ask("Guyana", "es")
+    assert answer.startswith("Guyana"), answer
+
+
+def test_a_place_the_nlu_does_not_know_is_found_in_the_message(stack):
+    replies = SmsPhone(stack, "+50760001017").send(
+        "quiero hacerme la prueba de vih en Colon, trabajo en la zona libre")
+    answer = "\n".join(replies)
+    assert _t("es", ASK_LOCATION)[:20] not in answer, answer
+    assert "Colon" in answer
