@@ -35,9 +35,10 @@ def service_type_name(lang: str, code: str | None) -> str:
 
 
 # CLDR has no Haitian Creole names: those of the countries Puente's people move between.
+# "Giyàn" is French Guiana (gf) for Haitians, as in the NLU synonyms; Guyana is "Giyana".
 KREYOL_COUNTRY_NAMES = {
     "br": "Brezil", "co": "Kolonbi", "pe": "Pewou", "ec": "Ekwatè", "cl": "Chili",
-    "gy": "Giyàn", "do": "Repiblik Dominikèn", "ve": "Venezyela", "ht": "Ayiti",
+    "gy": "Giyana", "do": "Repiblik Dominikèn", "ve": "Venezyela", "ht": "Ayiti",
     "tt": "Trinidad ak Tobago", "mx": "Meksik", "pa": "Panama", "us": "Etazini",
 }
 

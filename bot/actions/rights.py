@@ -53,15 +53,17 @@ def asked_service_type(tracker: Tracker) -> Optional[str]:
                   if value in options.ENTITLEMENT_SERVICE_TYPES), None)
     if named:
         return named
+    # "tengo VIH, ¿me atienden sin papeles?": the care her condition needs (before a
+    # service kept from an earlier question: "m gen VIH ... grenn yo gratis?" after a
+    # question about the test is about the treatment)
+    condition = _latest(tracker, "condition")
+    if condition in options.ENTITLEMENT_SERVICE_TYPES:
+        return condition
     intent = tracker.get_intent_of_latest_message()
     if intent not in TOPIC_INTENTS or _previous_user_intent(tracker) in TOPIC_INTENTS:
         earlier = tracker.get_slot("service_type")
         if earlier:
             return earlier
-    # "tengo VIH, ¿me atienden sin papeles?": the care her condition needs.
-    condition = _latest(tracker, "condition")
-    if condition in options.ENTITLEMENT_SERVICE_TYPES:
-        return condition
     if _latest(tracker, "situation") == "pregnant":
         return "prenatal_care"
     return None
