@@ -78,6 +78,13 @@ _ORIGIN = re.compile(
     r"\b(?:vim|viemos|cheguei|chegamos|sou|somos)\s+(?:de|da|do))\s+(?:la\s+|el\s+)?$")
 
 
+# A card, number or insurance of a health or migration system: a papers question that
+# names one is about joining the system.
+_SYSTEM_WORDS = re.compile(
+    r"\b(cpf|rut|run|curp|sis|eps|sus|fonasa|senasa|imss|sisben|carte|cartao|carnet|kat|card|"
+    r"ppt|rnm|crnm|protocol\w*|protokol|inscri\w*|afili\w*|enskri\w*|cadastr\w*|register\w*)\b")
+
+
 def _origins(tracker: Tracker) -> List[str]:
     """The countries this message says she comes from."""
     text = tracker.latest_message.get("text") or ""
@@ -147,8 +154,10 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
     if asks == "documents" and topic in ("rights", "cost"):
         topic = "documents"  # "¿necesita el PPT?" asked as a rights question
     if asked is None and topic != "confidentiality" and (
-            asks == "enrolment" or topic == "documents"):
-        # "¿cómo me afilio a una EPS?", "¿hace falta el CPF?": how to join the system
+            asks == "enrolment" or topic == "documents"
+            and _SYSTEM_WORDS.search(fold_text(tracker.latest_message.get("text") or ""))):
+        # "¿cómo me afilio a una EPS?", "¿hace falta el CPF para el SUS?": how to join the
+        # system; "¿me pueden negar el hospital sin papeles?" stays the care everyone gets
         topic = "enrolment"
     general = asked is None and topic not in ("confidentiality", "enrolment")
     situation = (_latest(tracker, "situation") or tracker.get_slot("situation")
