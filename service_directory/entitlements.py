@@ -165,6 +165,7 @@ def lookup(session: Session, country: str, *, service_type: str | None = None,
 
     chosen: list[Entitlement] = []
     decisive: set[str] = set()
+    with_own_entries: set[str] = set()
     for group in groups.values():
         general = [row for row in group if row.situation is None]
         specific = [row for row in group if row.situation is not None]
@@ -176,9 +177,9 @@ def lookup(session: Session, country: str, *, service_type: str | None = None,
         else:  # only situation-specific rows: the answer depends on it
             chosen.extend(specific)
             decisive.update(row.situation for row in specific)
-        answer.situations = sorted(set(answer.situations)
-                                   | {row.situation for row in specific})
+        with_own_entries.update(row.situation for row in specific)
 
+    answer.situations = sorted(with_own_entries)
     answer.depends_on_situation = not situation and bool(decisive)
     chosen.sort(key=lambda row: (row.topic != "access", row.service_type is None,
                                  row.service_type or "", row.situation is not None,

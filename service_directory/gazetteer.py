@@ -301,11 +301,12 @@ def resolve(
     )
 
 
-#: Countries whose places a whole message is scanned for (Puente's route, and where
-#: people come from).
-_SCANNED_COUNTRIES = frozenset("co pe ec br cl pa mx do tt gy ve ht".split())
+
 #: The countries Puente answers for.
 _ROUTE = frozenset("co pe ec br cl pa mx do tt gy".split())
+#: Countries whose places a whole message is scanned for: the route, and where people
+#: come from.
+_SCANNED_COUNTRIES = _ROUTE | {"ve", "ht"}
 #: Words that never begin or end a place name found in running text.
 _GLUE = frozenset("a al ao da de del do dos e em en et i in na nan no o of ou pa pou "
                   "the to y yo".split())

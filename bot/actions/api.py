@@ -11,6 +11,8 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
+from .options import COUNTRY_MENU  # the countries of the route
+
 log = logging.getLogger(__name__)
 
 TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("PUENTE_ACTION_HTTP_TIMEOUT", "4")))
@@ -71,10 +73,6 @@ async def resolve_place(name: str, country: Optional[str] = None) -> Dict[str, A
         return {"status": "not_found", "query": name, "place": None, "choices": []}
 
 
-# The countries Puente answers for: an ambiguous place name is read as theirs first.
-ROUTE_COUNTRIES = ("co", "pe", "ec", "br", "cl", "tt", "gy", "do", "pa", "mx")
-
-
 async def country_of_place(name: str) -> Optional[str]:
     """The country of a place as written; for a name shared by several places, the
     likeliest one on the route ("San Vicente": the Darién station, not Argentina)."""
@@ -83,7 +81,7 @@ async def country_of_place(name: str) -> Optional[str]:
         return None
     if found["status"] == "ambiguous":
         on_route = [c.get("country") for c in found.get("choices") or []
-                    if c.get("country") in ROUTE_COUNTRIES]
+                    if c.get("country") in COUNTRY_MENU]
         if on_route:
             return on_route[0]
     return (found.get("place") or {}).get("country")

@@ -55,10 +55,12 @@ def _names_pattern() -> "re.Pattern[str]":
     return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
 
 
-def countries_in(text: Optional[str]) -> List[Tuple[str, int]]:
-    """Every country named in a text, as (code, position in the folded text), in order:
-    "moving to Lima from Venezuela, is it free in Peru" → [("ve", ...), ("pe", ...)]."""
+def countries_in(text: Optional[str]) -> List[Tuple[str, str]]:
+    """Every country named in a text, in order, with the (folded) words before it, which
+    tell where she is from where she comes from: "moving to Lima from Venezuela, is it
+    free in Peru" → [("ve", "moving to lima from "), ("pe", "moving ... free in ")]."""
     if not text:
         return []
     folded = _fold(text)
-    return [(_names()[m.group(1)], m.start()) for m in _names_pattern().finditer(folded)]
+    return [(_names()[m.group(1)], folded[:m.start()])
+            for m in _names_pattern().finditer(folded)]

@@ -18,14 +18,14 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .options import topic_of_intent
+from .rights import TOPIC_INTENTS, ActionAnswerRights, ActionMovingCountry
+from .safety import ActionEmergency
 
 FALLBACK_INTENTS = {"nlu_fallback", "out_of_scope"}
-# What a rescued message is answered by.
-RESCUE_ACTIONS = {"ask_rights": "action_answer_rights", "ask_cost": "action_answer_rights",
-                  "ask_documents": "action_answer_rights",
-                  "ask_confidentiality": "action_answer_rights",
-                  "find_service": "service_search_form", "emergency": "action_emergency",
-                  "moving_country": "action_moving_country"}
+# What a rescued message is answered by: an action run here, or the search form.
+RESCUE_ACTIONS = {**{intent: ActionAnswerRights for intent in TOPIC_INTENTS},
+                  "emergency": ActionEmergency, "moving_country": ActionMovingCountry}
+RESCUE_FORM_INTENT = "find_service"
 CONTENT_ENTITIES = {"service_type", "country", "location", "situation", "condition", "urgent"}
 RESCUE_MIN_CONFIDENCE = 0.15
 
@@ -40,7 +40,7 @@ def rescued_intent(tracker: Tracker) -> Optional[str]:
         return None
     for item in message.get("intent_ranking") or []:
         name = item.get("name")
-        if name in RESCUE_ACTIONS:
+        if name in RESCUE_ACTIONS or name == RESCUE_FORM_INTENT:
             return name if item.get("confidence", 0) >= RESCUE_MIN_CONFIDENCE else None
     return None
 
@@ -67,22 +67,16 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = rescued_intent(tracker)
-        if intent == "find_service":
+        if intent == RESCUE_FORM_INTENT:
             return [FollowupAction("service_search_form")]  # the form asks, then listens
         if intent:
             # Answered here, not by a FollowupAction: after a followup the rule for
             # nlu_fallback would run this action again, and again.
-            from .rights import ActionAnswerRights, ActionMovingCountry
-            from .safety import ActionEmergency
-
-            action = {"action_answer_rights": ActionAnswerRights,
-                      "action_emergency": ActionEmergency,
-                      "action_moving_country": ActionMovingCountry}[RESCUE_ACTIONS[intent]]()
             events: List[Dict[Text, Any]] = []
-            if RESCUE_ACTIONS[intent] == "action_answer_rights":
+            if intent in TOPIC_INTENTS:
                 events.append(SlotSet("pending_topic", topic_of_intent(intent)))
                 tracker.add_slots(events)
-            return events + await action.run(dispatcher, tracker, domain)
+            return events + await RESCUE_ACTIONS[intent]().run(dispatcher, tracker, domain)
         if consecutive_fallbacks(tracker) == 1:
             dispatcher.utter_message(response="utter_ask_rephrase")
         else:

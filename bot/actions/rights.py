@@ -11,8 +11,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.components.folding import fold
+
 from . import options
-from .countries import _fold as fold_text, countries_in, country_code
+from .countries import countries_in, country_code
 from .api import (AppRejected, AppUnavailable, country_in_text, country_of_place, request,
                   resolve_place)
 from .contacts import hotline_for
@@ -87,15 +89,13 @@ _SYSTEM_WORDS = re.compile(
 
 def _origins(tracker: Tracker) -> List[str]:
     """The countries this message says she comes from."""
-    text = tracker.latest_message.get("text") or ""
-    folded = " ".join(re.findall(r"\w+", fold_text(text)))
-    return [code for code, at in countries_in(text) if _ORIGIN.search(folded[:at])]
+    return [code for code, before in countries_in(tracker.latest_message.get("text"))
+            if _ORIGIN.search(before)]
 
 
-def _where_named(tracker: Tracker) -> Optional[str]:
+def _where_named(tracker: Tracker, origins: List[str]) -> Optional[str]:
     """The country the message names where she is: an entity or any country name in the
     text ("is it free in Peru? moving to Lima from Venezuela"), not where she comes from."""
-    origins = _origins(tracker)
     named = [value for value in tracker.get_latest_entity_values("country")]
     named += [code for code, _ in countries_in(tracker.latest_message.get("text"))]
     return next((value for value in named if value not in origins), None)
@@ -105,7 +105,8 @@ async def asked_country(tracker: Tracker) -> Optional[str]:
     """Where she is: the country named in the message (unless a place named in it lies
     in another country of the route), or that of a place named in it (a "country" the
     synonyms do not know, like "Panama City", is a place), or the conversation's."""
-    named = _where_named(tracker)
+    origins = _origins(tracker)
+    named = _where_named(tracker, origins)
     code = named if named and len(named) == 2 and named.isalpha() else country_code(named)
     code = code.lower() if code else None
     place = _latest(tracker, "location")
@@ -132,7 +133,7 @@ async def asked_country(tracker: Tracker) -> Optional[str]:
     except AppUnavailable:
         found = None
     earlier = tracker.get_slot("country")  # also set from this message's entity
-    if earlier in _origins(tracker):
+    if earlier in origins:
         earlier = None
     return found or code or earlier or _only_country_of(tracker)
 
@@ -142,6 +143,15 @@ def _only_country_of(tracker: Tracker) -> Optional[str]:
     the route, so asking "which country?" would only cost her an SMS (the answer names
     the country, so she can correct it)."""
     return "br" if tracker.get_slot("language") == "pt" else None
+
+
+async def _asked_more_broadly(params: Dict[str, Any]) -> Dict[str, Any]:
+    """The entitlements question asked again with less in it (the first answer was
+    empty); an app that fails now leaves the answer unknown."""
+    try:
+        return await request("GET", "/v1/entitlements", params=params)
+    except (AppRejected, AppUnavailable):
+        return {"known": False}
 
 
 async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -155,7 +165,7 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
         topic = "documents"  # "¿necesita el PPT?" asked as a rights question
     if asked is None and topic != "confidentiality" and (
             asks == "enrolment" or topic == "documents"
-            and _SYSTEM_WORDS.search(fold_text(tracker.latest_message.get("text") or ""))):
+            and _SYSTEM_WORDS.search(fold(tracker.latest_message.get("text") or ""))):
         # "¿cómo me afilio a una EPS?", "¿hace falta el CPF para el SUS?": how to join the
         # system; "¿me pueden negar el hospital sin papeles?" stays the care everyone gets
         topic = "enrolment"
@@ -175,16 +185,10 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
     if body.get("known") and not body.get("entries") and topic == "enrolment":
         topic = params["topic"] = "documents"
         params["service_type"], general = "emergency_care", True
-        try:
-            body = await request("GET", "/v1/entitlements", params=params)
-        except (AppRejected, AppUnavailable):
-            body = {"known": False}
+        body = await _asked_more_broadly(params)
     if body.get("known") and not body.get("entries") and params["situation"]:
         params["situation"] = None
-        try:
-            body = await request("GET", "/v1/entitlements", params=params)
-        except (AppRejected, AppUnavailable):
-            body = {"known": False}
+        body = await _asked_more_broadly(params)
         ask_situation = False
     remembered: List[EventType] = [SlotSet("service_type", asked), SlotSet("country", country)]
     if not body.get("known", True) or not body.get("entries"):

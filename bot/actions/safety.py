@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from . import options
 from .api import AppRejected, AppUnavailable, request
 from .contacts import FALLBACK_HOTLINE, HELP_KINDS, contact_texts, contacts_for, country_hint
+from .rights import asked_country
 
 
 # What needs care within hours, and the entitlement whose guidance says where to go.
@@ -74,8 +75,6 @@ class ActionEmergency(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from .rights import asked_country
-
         country = await asked_country(tracker) or country_hint(tracker)
         urgent = urgent_exposure(tracker)
         if urgent:
@@ -100,8 +99,6 @@ class ActionTalkToHuman(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from .rights import asked_country
-
         contacts = await contacts_for(await asked_country(tracker) or country_hint(tracker),
                                       tracker.get_slot("language"))
         reachable = contact_texts(contacts, *HELP_KINDS) or [FALLBACK_HOTLINE]
