@@ -14,11 +14,13 @@ Order of a webhook (each step can end it):
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 from xml.sax.saxutils import escape
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -39,6 +41,14 @@ log = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+INTERNAL_HEADER = "X-Puente-Internal"
+SENT = "rsent:"  # a reminder occurrence's key, claimed when it is sent
+SENT_TTL_SECONDS = 3 * 86400
+PROACTIVE_CONCURRENCY = 32
+# Response names that open or close the contact vault (reminders opted in or out).
+KEEP_CONTACT = {"utter_reminder_set"}
+FORGET_CONTACT = {"utter_reminder_stopped", "utter_deleted"}
+CHECKIN_KINDS = {"utter_checkin", "utter_checkin_weekly"}
 
 
 def twiml(messages: List[str]) -> str:
@@ -54,6 +64,7 @@ class Reply:
         self.texts: List[str] = []
         self.language: Optional[str] = None
         self.kind: Optional[str] = None
+        self.kinds: List[str] = []
         self.variables: Dict[str, Any] = {}
 
     def take(self, message: Dict[str, Any]) -> None:
@@ -64,6 +75,10 @@ class Reply:
             if isinstance(custom.get("template_variables"), dict):
                 self.variables.update(custom["template_variables"])
         self.kind = self.kind or message.get("utter_action")
+        kind = custom.get("kind") if isinstance(custom, dict) else None
+        for name in (kind, message.get("utter_action")):
+            if name and name not in self.kinds:
+                self.kinds.append(name)
         text = message.get("text")
         if text and str(text).strip():
             self.texts.append(str(text).strip())
@@ -181,6 +196,7 @@ class TwilioInputBase(InputChannel):
         rt = self.runtime
         if keyword.kind == keywords.STOP:
             await rt.opt_out(person)
+            await rt.tell_app(f"/v1/reminders/{person}/stop", {})  # STOP ends reminders
             await rt.count("keyword", "stop")
             return [rt.text("channel_stopped", keyword.language)]
         if keyword.kind == keywords.START:
@@ -244,8 +260,20 @@ class TwilioInputBase(InputChannel):
             form = _form(request)
             if not self._signature_ok(request, form):
                 return response.text("invalid signature", status=403)
-            await self._status(form)
+            await self._status(form, request.args.get("occurrence"))
             return response.empty(status=204)
+
+        @blueprint.route("/proactive", methods=["POST"])
+        async def proactive(request: Request) -> HTTPResponse:
+            if not self._internal_ok(request):
+                return response.json({"error": f"send {INTERNAL_HEADER} (APP_SECRET)"},
+                                     status=403)
+            try:
+                items = [ProactiveItem.parse(i) for i in (request.json or {})["items"]]
+            except (KeyError, TypeError, ValueError) as error:
+                return response.json({"error": f"bad items: {error}"}, status=400)
+            agent = getattr(request.app.ctx, "agent", None)
+            return response.json({"results": await self.send_items(items, agent)})
 
         return blueprint
 
@@ -300,7 +328,17 @@ class TwilioInputBase(InputChannel):
             self._background.add(task)
             task.add_done_callback(self._background.discard)
             return _xml(EMPTY_TWIML)
+        await self._keep_or_forget_contact(person, address, reply)
         return _xml(twiml(await self._finish(person, reply.texts, reply.language)))
+
+    async def _keep_or_forget_contact(self, person: str, address: str, reply: Reply) -> None:
+        """The vault keeps her number from the moment she opts in to reminders (the
+        only time a number is stored) and forgets it when she stops them."""
+        if KEEP_CONTACT & set(reply.kinds):
+            await self.runtime.vault.store(person, address)
+            await self.runtime.opt_in(person)
+        elif FORGET_CONTACT & set(reply.kinds):
+            await self.runtime.vault.delete(person)
 
     async def _run_turn(self, on_new_message: OnNewMessage, message: UserMessage,
                         output: TurnOutput) -> Reply:
@@ -343,13 +381,19 @@ class TwilioInputBase(InputChannel):
                              sender: Tuple[str, str]) -> None:
         """The slow path: the webhook already answered empty; send through REST."""
         reply = await turn
+        await self._keep_or_forget_contact(person, sender[0], reply)
         messages = await self._finish(person, reply.texts, reply.language)
         await self._send(person, sender[0], sender[1], messages)
 
     async def _send(self, person: str, to: str, from_: str, messages: List[str],
-                    template: Optional[Tuple[str, Dict[str, Any]]] = None) -> int:
-        """Send through REST; 21610 marks the person opted out. Returns how many went."""
+                    template: Optional[Tuple[str, Dict[str, Any]]] = None,
+                    occurrence: Optional[str] = None) -> int:
+        """Send through REST; 21610 marks the person opted out. Returns how many went.
+
+        A reminder's delivery reports name its occurrence (`?occurrence=KEY`)."""
         callback = f"{self.settings.public_base_url}/webhooks/{self.channel_name}/status"
+        if occurrence:
+            callback += "?" + urlencode({"occurrence": occurrence})
         sent = 0
         items: List[Dict[str, Any]] = [{"body": m} for m in messages]
         if template is not None:
@@ -366,14 +410,18 @@ class TwilioInputBase(InputChannel):
                 return sent
         return sent
 
-    async def _status(self, form: Dict[str, str]) -> None:
-        """Twilio's delivery report: count failures; 21610 means the person opted out."""
+    async def _status(self, form: Dict[str, str], occurrence: Optional[str] = None) -> None:
+        """Twilio's delivery report: count failures; 21610 means the person opted out.
+        A reminder's report goes on to the app, which marks the occurrence."""
         status = form.get("MessageStatus") or form.get("SmsStatus") or ""
         code = form.get("ErrorCode") or ""
         if status in {"failed", "undelivered"}:
             await self.runtime.count("delivery_failed", code or status)
         if code == "21610" and form.get("To"):
             await self.runtime.opt_out(self.runtime.pseudonym(form["To"]))
+        if occurrence and status in {"delivered", "failed", "undelivered", "sent"}:
+            await self.runtime.tell_app("/v1/reminders/status", {
+                "key": occurrence[:80], "status": status, "error_code": code or None})
 
     # ---- proactive ------------------------------------------------------------------
     async def send_proactive(self, person: str, reply: Reply) -> int:
@@ -395,10 +443,90 @@ class TwilioInputBase(InputChannel):
         messages = [] if template else await self._finish(person, reply.texts, language)
         return await self._send(person, address, self.default_from(), messages, template)
 
+    def _internal_ok(self, request: Request) -> bool:
+        given = request.headers.get(INTERNAL_HEADER, "")
+        return bool(given) and hmac.compare_digest(given.encode(),
+                                                   self.settings.app_secret.encode())
+
+    async def send_items(self, items: List["ProactiveItem"], agent: Any) -> Dict[str, str]:
+        """Send the worker's batch, a few at a time; per key what happened."""
+        gate = asyncio.Semaphore(PROACTIVE_CONCURRENCY)
+
+        async def one(item: ProactiveItem) -> Tuple[str, str]:
+            async with gate:
+                try:
+                    return item.key, await self.send_item(item, agent)
+                except Exception as error:  # one failure must not sink the batch
+                    log.error("%s: proactive send failed (%s)", self.channel_name,
+                              type(error).__name__)
+                    return item.key, "failed"
+
+        return dict(await asyncio.gather(*(one(i) for i in items)))
+
+    async def send_item(self, item: "ProactiveItem", agent: Any) -> str:
+        """One reminder: at most once per key, only with consent; the conversation
+        then knows it was sent, so "OK", "1" or "2" is understood as its answer."""
+        rt = self.runtime
+        if await rt.is_opted_out(item.person):
+            await rt.count("proactive_skipped", "opted_out")
+            return "opted_out"
+        address = await rt.vault.get(item.person)
+        if address is None:
+            await rt.count("proactive_skipped", "no_contact")
+            return "no_contact"
+        if not await rt.state.claim(SENT + item.key, SENT_TTL_SECONDS):
+            await rt.count("proactive_duplicate")
+            return "duplicate"
+        reply = Reply()
+        reply.take({"text": item.text, "custom": {"language": item.language, "kind": item.kind,
+                                                  "template_variables": item.variables}})
+        template = await self.proactive_template(item.person, reply, item.language)
+        messages = [] if template else (self.shape(reply.texts, item.language)[0])[:1]
+        sent = await self._send(item.person, address, self.default_from(), messages, template,
+                                occurrence=item.key)
+        if not sent:
+            return "opted_out" if await rt.is_opted_out(item.person) else "failed"
+        await self.record_sent(messages)
+        if agent is not None:
+            await _note_in_conversation(agent, item.person, item.text, item.kind)
+        return "sent"
+
     async def proactive_template(self, person: str, reply: Reply,
                                  language: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
         """WhatsApp overrides this for its 24-hour rule; SMS sends free text."""
         return None
+
+
+@dataclass(frozen=True)
+class ProactiveItem:
+    """One message the reminder worker asks to send (never a number: a pseudonym)."""
+
+    key: str
+    person: str
+    text: str
+    kind: str
+    language: str
+    variables: Dict[str, Any]
+
+    @classmethod
+    def parse(cls, raw: Dict[str, Any]) -> "ProactiveItem":
+        key, person, text = str(raw["key"]), str(raw["person"]), str(raw["text"])
+        if not key or len(key) > 80 or not person or not text.strip():
+            raise ValueError("key, person and text are required")
+        return cls(key, person, text, str(raw.get("kind") or "default"),
+                   str(raw.get("language") or "en"), dict(raw.get("variables") or {}))
+
+
+async def _note_in_conversation(agent: Any, person: str, text: str, kind: str) -> None:
+    """Append the reminder to her conversation, and which answer it waits for."""
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    menu = "checkin" if kind in CHECKIN_KINDS else "dose_reminder"
+    async with agent.lock_store.lock(person):
+        tracker = await agent.processor.get_tracker(person)
+        tracker.update(BotUttered(text, metadata={"utter_action": kind}), agent.domain)
+        tracker.update(SlotSet("menu", menu), agent.domain)
+        await agent.tracker_store.save(tracker)
 
 
 def _form(request: Request) -> Dict[str, str]:

@@ -92,6 +92,22 @@ class Runtime:
         key = f"{name}:{today()}" + (f":{detail}" if detail != "" else "")
         await self.state.incr(key)
 
+    async def tell_app(self, path: str, payload: dict) -> bool:
+        """POST to the app's internal API; False (logged, never raised) when it fails:
+        the worker reconciles (an opted-out person's reminder is refused and stopped)."""
+        import aiohttp
+
+        try:
+            async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=4)) as session:
+                async with session.post(self.settings.app_url + path, json=payload,
+                                        headers={"X-Puente-Internal": self.settings.app_secret}
+                                        ) as response:
+                    return response.status < 300
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not tell the app %s (%s)", path.split("/")[2] if path.count("/") > 1
+                        else path, type(error).__name__)
+            return False
+
     async def close(self) -> None:
         if self._client is not None:
             await self._client.close()

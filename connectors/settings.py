@@ -41,6 +41,7 @@ class ConnectorSettings:
     sms_from: str = "+15005550006"
     whatsapp_from: str = "whatsapp:+14155238886"
     api_base: str = "https://api.twilio.com"
+    app_url: str = "http://127.0.0.1:8000"
     redis_url: Optional[str] = None
     state_path: Path = ROOT / ".cache" / "connectors-state.sqlite3"
     locales_dir: Path = ROOT / "locales"
@@ -76,6 +77,7 @@ class ConnectorSettings:
             sms_from=get("TWILIO_SMS_FROM") or cls.sms_from,
             whatsapp_from=get("TWILIO_WHATSAPP_FROM") or cls.whatsapp_from,
             api_base=(get("TWILIO_API_BASE") or cls.api_base).rstrip("/"),
+            app_url=(get("APP_URL") or cls.app_url).rstrip("/"),
             redis_url=get("REDIS_URL") or None,
             state_path=Path(get("PUENTE_CONNECTOR_STATE") or cls.state_path),
             locales_dir=Path(get("PUENTE_LOCALES_DIR") or cls.locales_dir),

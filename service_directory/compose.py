@@ -196,3 +196,12 @@ COMPOSERS: dict[str, Composer] = {
     "utter_entitlements": entitlement_answer,
     "utter_urgent_care": urgent_care,
 }
+
+
+def _add_reminder_composers() -> None:
+    from .reminders.texts import COMPOSERS as REMINDERS
+
+    COMPOSERS.update(REMINDERS)
+
+
+_add_reminder_composers()

@@ -434,3 +434,14 @@ __all__ = [
     "resolve",
     "warm_up",
 ]
+
+
+@lru_cache(maxsize=64)
+def largest_city(country: str) -> Place | None:
+    """The most populous city of a country: where to look when she named no place."""
+    best: Place | None = None
+    for places in _index().grid.values():
+        for place in places:
+            if place.country == country.lower() and (best is None or place.population > best.population):
+                best = place
+    return best

@@ -10,12 +10,15 @@ from fastapi import FastAPI
 
 from . import gazetteer
 from .config import get_settings
+from .reminders import admin_api as reminders_admin
+from .reminders import api as reminders
 from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
                       admin_users, entitlements, health, nlg, people, places, reports,
                       services)
 
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
-           admin_users, admin_entitlements, admin_reports, admin_audit)
+           admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
+           reminders_admin)
 
 
 @asynccontextmanager

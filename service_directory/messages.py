@@ -136,8 +136,72 @@ MESSAGES.update({
         N_("Thank you. Your report goes to the team that checks this place. "
            "Reply 1 to find another place."),
     ),
-    "utter_reminders_not_yet": Message(
-        N_("Reminders are not available yet. Soon I will be able to send you discreet reminders."),
+    # Reminders. What is sent unasked names no illness and no medicine, and each SMS
+    # one fits one GSM-7 segment in every language (tests/service_directory).
+    "utter_dose_reminder": Message(
+        N_("Hi, it is time for your routine. Reply OK when done."),
+    ),
+    "utter_dose_reminder_own_words": Message(
+        N_("{codeword}. Reply OK when done."),
+    ),
+    "utter_checkin": Message(
+        N_("Hi, how are you? Reply 1 if all is well, 2 if you need help."),
+    ),
+    "utter_checkin_weekly": Message(
+        N_("Hi, how was your week? Reply 1 if all is well, 2 if you need help."),
+    ),
+    "utter_reminder_ask_time": Message(
+        N_("At what time should I write to you? For example: 8pm or 20:00."),
+    ),
+    "utter_reminder_confirm": Message(
+        N_("I will write to you {when} at {time_label}, {zone} time: \"{wording}\" "
+           "Reply YES to start, NO to cancel, or write the words you prefer "
+           "(e.g. say: coffee time)."),
+    ),
+    "utter_reminder_set": Message(
+        N_("Done: {when} at {time_label}, {zone} time. To change it, write the new time. "
+           "To pause: \"pause\". To end it: \"no more reminders\"."),
+    ),
+    "utter_reminder_cancelled": Message(
+        N_("OK, no reminder was set."),
+    ),
+    "utter_reminder_changed": Message(
+        N_("Changed: {when} at {time_label}, {zone} time."),
+    ),
+    "utter_reminder_paused": Message(
+        N_("OK, no reminders for {days} days. They start again by themselves, or write "
+           "\"resume\"."),
+    ),
+    "utter_reminder_resumed": Message(
+        N_("Your reminders start again: {when} at {time_label}, {zone} time."),
+    ),
+    "utter_reminder_stopped": Message(
+        N_("Your reminders are stopped and I deleted your number. Write any time to start "
+           "again."),
+    ),
+    "utter_reminder_none": Message(
+        N_("You have no reminder. To get one, write for example: reminder at 8pm."),
+    ),
+    "utter_reminder_unclear": Message(
+        N_("Your reminder: {when} at {time_label}, {zone} time. Write a new time (e.g. 9pm), "
+           "\"pause\" for a week, or \"no more reminders\"."),
+    ),
+    "utter_reminder_moved": Message(
+        N_("Your reminder now follows {zone} time: {time_label}."),
+    ),
+    "utter_dose_noted": Message(
+        N_("Noted. Well done!"),
+    ),
+    "utter_checkin_ok": Message(
+        N_("Good to hear. Write any time if you need something."),
+    ),
+    "utter_checkin_help": Message(
+        N_("I am sorry. A support team will see that you asked for help (not your number). "
+           "{line} What is happening? Reply:\n1 side effects\n2 no medicine left\n3 I moved\n"
+           "4 something else"),
+    ),
+    "utter_followup_noted": Message(
+        N_("Thank you, the team will see it. Write any time."),
     ),
     # Privacy
     "utter_ask_confirm_delete": Message(
@@ -176,6 +240,11 @@ TEXTS: dict[str, str] = {
     "urgent_ec": N_("A pill that prevents pregnancy works up to 5 days after."),
     "urgent_lines": N_("Call: {lines}"),
     "place_choices": N_("Which {location}? Reply with a number:"),
+    "checkin_help_line": N_("Help line: {name} {phone}."),
+    "every_day": N_("every day"),
+    "on_weekdays": N_("Monday to Friday"),
+    "on_days": N_("on {days}"),
+    "every_week_on": N_("every week on {day}"),
 }
 
 SERVICE_TYPE_NAMES: dict[str, str] = {

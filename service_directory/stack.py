@@ -50,11 +50,12 @@ def _wait_ready(urls: list[str], process: subprocess.Popen, log: Path, timeout: 
 
 @contextmanager
 def procfile_stack(env: dict[str, str], log: Path, ready_urls: list[str],
-                   timeout: float = 360) -> Iterator[subprocess.Popen]:
-    """The Procfile's processes, running until the block ends; ready when every URL answers."""
+                   timeout: float = 360, processes: tuple[str, ...] = ()) -> Iterator[subprocess.Popen]:
+    """The Procfile's processes (all, or those named), running until the block ends;
+    ready when every URL answers."""
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/honcho"), "-f", str(ROOT / "Procfile"), "start"],
+            [str(ROOT / ".venv/bin/honcho"), "-f", str(ROOT / "Procfile"), "start", *processes],
             cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:

@@ -9,7 +9,7 @@ from rasa_sdk.events import (ActionExecuted, EventType, SlotSet,
                              UserUttered, UserUtteranceReverted)
 from rasa_sdk.executor import CollectingDispatcher
 
-from . import options
+from . import options, reminders
 
 PAGE_SIZE = 3
 
@@ -53,6 +53,8 @@ class ActionChooseOption(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         option = latest_option(tracker)
         menu = tracker.get_slot("menu") or "main"
+        if menu in reminders.REMINDER_MENUS:
+            return await _reminder_option(dispatcher, tracker, menu, option)
         if menu == "language":
             language = options.pick(options.LANGUAGE_MENU, option)
             if language:
@@ -84,7 +86,14 @@ class ActionHandleYesNo(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         yes = tracker.get_intent_of_latest_message() == "affirm"
-        if tracker.get_slot("menu") == "confirm_delete":
+        menu = tracker.get_slot("menu")
+        if menu == "reminder_confirm":
+            return await (reminders.confirm(dispatcher, tracker) if yes
+                          else _cancel(dispatcher))
+        if menu in ("dose_reminder", "checkin") and yes:  # "OK" to a reminder or check-in
+            return await reminders.record_answer(
+                dispatcher, tracker, "taken" if menu == "dose_reminder" else "ok")
+        if menu == "confirm_delete":
             if yes:
                 from .privacy import delete_person
 
@@ -93,3 +102,24 @@ class ActionHandleYesNo(Action):
             return [SlotSet("menu", "main")]
         dispatcher.utter_message(response="utter_menu")
         return [SlotSet("menu", "main")]
+
+
+async def _cancel(dispatcher: CollectingDispatcher) -> List[EventType]:
+    return reminders.cancel(dispatcher)
+
+
+async def _reminder_option(dispatcher: CollectingDispatcher, tracker: Tracker, menu: str,
+                           option: Optional[str]) -> List[EventType]:
+    """A number answering a reminder's question: her country, or a check-in's 1 / 2."""
+    if menu == "reminder_country":
+        country = options.pick(options.COUNTRY_MENU, option)
+        if country:
+            return [SlotSet("country", country)] + await reminders.read_draft(
+                dispatcher, tracker, country=country, text="")
+    if menu in ("checkin", "dose_reminder") and option in ("1", "2"):
+        return await reminders.record_answer(dispatcher, tracker,
+                                             "ok" if option == "1" else "problem")
+    if menu == "followup_reason":
+        return await reminders.record_reason(dispatcher, tracker, option)
+    dispatcher.utter_message(response="utter_menu")
+    return [SlotSet("menu", "main")]

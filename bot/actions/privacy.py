@@ -23,6 +23,9 @@ from .api import AppRejected, AppUnavailable, request
 
 log = logging.getLogger(__name__)
 CARRIED_OVER = ("language", "country")
+# A reminder or check-in waits for her answer across sessions (she may answer the
+# next morning), and so does the follow-up it opened.
+AWAITED_MENUS = ("dose_reminder", "checkin", "followup_reason")
 _background: set = set()
 
 
@@ -65,7 +68,7 @@ async def delete_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
     except AppUnavailable:
         dispatcher.utter_message(response="utter_service_unavailable")
         return []
-    await _erase_vault_entry(tracker.sender_id)
+    await erase_vault_entry(tracker.sender_id)
     dispatcher.utter_message(response="utter_deleted")
     task = asyncio.create_task(_erase_tracker(tracker.sender_id))
     _background.add(task)
@@ -73,7 +76,7 @@ async def delete_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> L
     return [AllSlotsReset()]
 
 
-async def _erase_vault_entry(pseudonym: str) -> None:
+async def erase_vault_entry(pseudonym: str) -> None:
     """The contact vault lives in the channels' state store (same env as the actions)."""
     from connectors.runtime import Runtime
     from connectors.settings import ConnectorSettings
@@ -115,5 +118,8 @@ class ActionSessionStart(Action):
             value = tracker.get_slot(slot)
             if value is not None:
                 events.append(SlotSet(slot, value))
+        if tracker.get_slot("menu") in AWAITED_MENUS:
+            events += [SlotSet("menu", tracker.get_slot("menu")),
+                       SlotSet("followup_id", tracker.get_slot("followup_id"))]
         events.append(ActionExecuted("action_listen"))
         return events

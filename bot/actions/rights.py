@@ -265,6 +265,10 @@ class ActionMovingCountry(Action):
                                  "latitude": None, "longitude": None,
                                  "service_type": tracker.get_slot("service_type") or "hiv_treatment"})
             events += [SlotSet("location", city)] + await search_and_reply(dispatcher, shadow)
+        if destination:
+            from .reminders import after_move
+
+            await after_move(dispatcher, tracker, destination, city)
         return events
 
 

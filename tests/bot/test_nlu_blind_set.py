@@ -20,8 +20,9 @@ NLU = ROOT / "bot" / "data" / "nlu"
 DOMAIN = ROOT / "bot" / "domain"
 LANGUAGES = ("en", "es", "fr", "ht", "pt")
 # Not classified from free text: numbers are turned into choose_option by a
-# rule component, nlu_fallback is produced by the FallbackClassifier.
-NOT_EVALUATED = {"choose_option", "nlu_fallback"}
+# rule component, nlu_fallback is produced by the FallbackClassifier, and
+# EXTERNAL_dose_reminder only ever comes from Rasa's trigger_intent.
+NOT_EVALUATED = {"choose_option", "nlu_fallback", "EXTERNAL_dose_reminder"}
 PER_INTENT = 8
 
 

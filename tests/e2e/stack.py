@@ -62,5 +62,7 @@ def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
     load_sample_data(env)
     stack = Stack(env["RASA_URL"], env["APP_URL"], env["ACTION_SERVER_URL"], env)
     ready = [f"{stack.app_url}/healthz", f"{stack.action_url}/health", f"{stack.rasa_url}/"]
-    with procfile_stack(env, log_dir / "stack.log", ready, timeout):
+    # The reminder worker is started by each reminders test itself (it kills one).
+    with procfile_stack(env, log_dir / "stack.log", ready, timeout,
+                        processes=("rasa", "actions", "app")):
         yield stack

@@ -112,7 +112,7 @@ def test_deleting_a_person_unlinks_their_reports(accounts_app, directory):
     assert accounts_app.client.delete(f"/v1/people/{PSEUDONYM}").status_code == 401
     response = accounts_app.client.delete(f"/v1/people/{PSEUDONYM}", headers=internal())
     assert response.status_code == 200
-    assert response.json() == {"erased": True, "reports_unlinked": 2}
+    assert response.json() == {"erased": True, "reports_unlinked": 2, "reminder_plans_erased": 0}
     with accounts_app.sessions() as session:
         pseudonyms = sorted(str(r.pseudonym) for r in session.query(DiscriminationReport))
     assert pseudonyms == ["None", "None", "b" * 64]

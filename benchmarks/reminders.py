@@ -1,0 +1,146 @@
+"""Reminders under load: the worker's send rate, draining 10,000 due reminders while
+people keep texting, and the send path Rasa offers (`trigger_intent`) for comparison.
+
+Production topology on this machine: PostgreSQL for the app (a fresh database on the
+project's own server), Redis for Rasa and the connectors, one Rasa server per core
+behind the balancer, the fake Twilio on loopback. Prints:
+1. one worker (`puente worker --once`) draining 2,000 due reminders: sends per second;
+2. 10,000 due in the same minute, two workers, while 10 senders text the SMS webhook:
+   time to drain, and the webhook's p50/p95 meanwhile;
+3. the other send path: Rasa's `POST /conversations/{id}/trigger_intent`
+   (`EXTERNAL_dose_reminder`, which runs the dialogue and the NLG for each one) at
+   concurrency 10 for 500 people, against the proactive endpoint for the same 500.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.webhook_load import TOKEN, load, production_env  # noqa: E402
+from connectors.fake_twilio import FakeTwilio  # noqa: E402
+from tests.e2e.reminder_people import pseudonym_of, seed_opted_in  # noqa: E402
+from tests.e2e.stack import running_stack  # noqa: E402
+
+
+def fresh_postgres() -> tuple[str, str]:
+    """(database URL, name) of a new database on the project's PostgreSQL."""
+    server = subprocess.run([str(ROOT / "scripts/services.sh"), "postgres"], check=True,
+                            capture_output=True, text=True).stdout.strip()
+    name = f"puente_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.make_url(server).set(database=name).render_as_string(hide_password=False), server
+
+
+def drop_postgres(server: str, name: str) -> None:
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def run_workers(stack, count: int, batch: int = 200) -> float:
+    """Seconds for `count` `puente worker --once` processes to finish."""
+    env = {**stack.env, "PUENTE_WORKER_BATCH": str(batch)}
+    started = time.perf_counter()
+    processes = [subprocess.Popen([sys.executable, "-m", "service_directory.cli", "worker",
+                                   "--once"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    for process in processes:
+        _, err = process.communicate(timeout=900)
+        if process.returncode:
+            raise RuntimeError(err)
+    return time.perf_counter() - started
+
+
+def received(fake: FakeTwilio, numbers: set[str]) -> int:
+    return sum(1 for m in list(fake.messages) if m["to"] in numbers)
+
+
+async def trigger_intents(stack, people: list[str], concurrency: int) -> float:
+    """Seconds to send one reminder each through Rasa's trigger_intent."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for person in people:
+        queue.put_nowait(person)
+
+    async def one(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            person = queue.get_nowait()
+            reply = await client.post(
+                f"{stack.rasa_url}/conversations/{person}/trigger_intent",
+                params={"output_channel": "twilio_sms"},
+                json={"name": "EXTERNAL_dose_reminder", "entities": {}})
+            reply.raise_for_status()
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=120) as client:
+        await asyncio.gather(*(one(client) for _ in range(concurrency)))
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    url, server = fresh_postgres()
+    name = sa.make_url(url).database
+    try:
+        with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as fake:
+            env = {"TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.base_url,
+                   "PUENTE_CONNECTOR_STATE": str(Path(tmp) / "state.sqlite3"),
+                   "DATABASE_URL": url, **production_env()}
+            print(f"PostgreSQL, Redis, {os.environ.get('RASA_PROCESSES') or os.cpu_count()} "
+                  f"Rasa server(s); {os.cpu_count()} cores", flush=True)
+            with running_stack(Path(tmp), env, timeout=600) as stack:
+                stack.env["DATABASE_URL"] = url
+                # 1. one worker's send rate
+                numbers = set(seed_opted_in(stack, 2000, "+5697"))
+                seconds = run_workers(stack, 1)
+                print(f"one worker: {received(fake, numbers)} reminders in {seconds:.1f} s "
+                      f"= {received(fake, numbers) / seconds:.0f} sends/s (process start "
+                      f"included)", flush=True)
+
+                # 2. 10,000 due at once, two workers, 10 people texting meanwhile
+                numbers = set(seed_opted_in(stack, 10000, "+5696"))
+                public = stack.env["PUBLIC_BASE_URL"] + "/webhooks/twilio_sms/webhook"
+                webhook: dict = {}
+                texting = threading.Thread(target=lambda: webhook.update(asyncio.run(load(
+                    stack.rasa_url + "/webhooks/twilio_sms/webhook", public, 10, 300, 200))))
+                texting.start()
+                seconds = run_workers(stack, 2)
+                texting.join()
+                print(f"10,000 due: {received(fake, numbers)} sent by 2 workers in "
+                      f"{seconds:.1f} s; webhook meanwhile at 10 senders: p50 "
+                      f"{webhook['p50']:.0f} ms, p95 {webhook['p95']:.0f} ms, "
+                      f"{webhook['errors']} errors", flush=True)
+
+                # 3. trigger_intent against the proactive endpoint, same 500 people
+                numbers = sorted(seed_opted_in(stack, 500, "+5695"))
+                people = [pseudonym_of(stack, n) for n in numbers]
+                seconds = asyncio.run(trigger_intents(stack, people, 10))
+                got = received(fake, set(numbers))
+                print(f"trigger_intent: {got} reminders in {seconds:.1f} s = "
+                      f"{got / seconds:.0f} sends/s", flush=True)
+                seconds = run_workers(stack, 1)
+                print(f"proactive endpoint (worker): {received(fake, set(numbers)) - got} in "
+                      f"{seconds:.1f} s = {(received(fake, set(numbers)) - got) / seconds:.0f} "
+                      f"sends/s", flush=True)
+    finally:
+        drop_postgres(server, name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

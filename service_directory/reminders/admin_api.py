@@ -1,0 +1,73 @@
+"""The NGOs' queue of follow-up requests ("2, I need help" after a check-in).
+
+Curators see their organizations' requests, admins all (and those no organization
+took). A request shows what she chose to say and where, never the pseudonym.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..deps import get_session, not_found, require_roles
+from ..models.accounts import User
+from .models import FollowUpRequest
+
+router = APIRouter(prefix="/admin/followups", tags=["admin: follow-up requests"])
+reviewer = require_roles("admin", "curator")
+
+
+class StatusChange(BaseModel):
+    status: Literal["new", "in_review", "resolved"]
+    note: str | None = Field(None, max_length=4000, description="what was done")
+
+
+def as_dict(request: FollowUpRequest) -> dict[str, Any]:
+    return {"id": request.id, "created_at": request.created_at.isoformat(),
+            "organization_id": request.organization_id, "country": request.country,
+            "service_type": request.service_type, "reason": request.reason,
+            "status": request.status, "resolution_note": request.resolution_note}
+
+
+def _readable(session: Session, request_id: str, user: User) -> FollowUpRequest:
+    request = session.get(FollowUpRequest, request_id)
+    if request is None or (user.role != "admin" and not user.curates(request.organization_id)):
+        raise not_found("follow-up request", request_id)
+    return request
+
+
+@router.get("", summary="List follow-up requests (newest first)")
+def list_followups(status_filter: Literal["new", "in_review", "resolved"] | None = Query(
+                       None, alias="status"),
+                   limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
+                   session: Session = Depends(get_session),
+                   user: User = Depends(reviewer)) -> list[dict[str, Any]]:
+    query = select(FollowUpRequest).order_by(FollowUpRequest.created_at.desc(),
+                                             FollowUpRequest.id)
+    if user.role != "admin":
+        query = query.where(FollowUpRequest.organization_id.in_(user.organization_ids or [""]))
+    if status_filter:
+        query = query.where(FollowUpRequest.status == status_filter)
+    return [as_dict(r) for r in session.scalars(query.limit(limit).offset(offset))]
+
+
+@router.post("/{request_id}/status", summary="Move a request along (in review, resolved)")
+def change_status(request_id: str, body: StatusChange, session: Session = Depends(get_session),
+                  user: User = Depends(reviewer)) -> dict[str, Any]:
+    request = _readable(session, request_id, user)
+    if body.status == "resolved" and not body.note:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            detail="say what was done in `note` to resolve a request")
+    before = audit.snapshot(request)
+    request.status = body.status
+    if body.note:
+        request.resolution_note = body.note
+    session.flush()
+    audit.record(session, user, "update", "followup_request", request.id, before,
+                 audit.snapshot(request))
+    session.commit()
+    return as_dict(request)

@@ -1,0 +1,252 @@
+"""The reminder worker: materialise what is due, claim it with a lease, send it once.
+
+Any number of workers can run (`puente worker`), on SQLite or PostgreSQL:
+1. Materialise: each active plan whose `next_due_at` has come gets one occurrence
+   row, keyed (plan, local date, kind); the unique key makes a second worker's
+   insert a no-op, and moving `next_due_at` on is idempotent.
+2. Claim: one UPDATE marks a batch `leased` with this batch's token and an expiry
+   (PostgreSQL skips rows another worker holds: `FOR UPDATE SKIP LOCKED`; SQLite
+   serialises writers). A worker killed mid-batch leaves leases that expire and are
+   claimed again by whoever runs next.
+3. Send through the connectors' proactive endpoint, which alone reads the number
+   and refuses a key it has already sent: a batch sent but not yet recorded when
+   its worker died is recognised, not sent twice.
+Late occurrences: less than `late_after` late (2 h) are sent, older ones skipped and
+counted. A reminder sent without an answer gets one check-in, out of quiet hours.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Protocol
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import plans, schedule, texts
+from .models import ReminderOccurrence, ReminderPlan, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    batch: int = 200
+    lease_seconds: int = 60
+    late_after: timedelta = timedelta(hours=2)
+    checkin_after_minutes: int = 120
+
+    @classmethod
+    def from_env(cls) -> "WorkerConfig":
+        get = os.environ.get
+        return cls(batch=int(get("PUENTE_WORKER_BATCH", 200)),
+                   lease_seconds=int(get("PUENTE_WORKER_LEASE_SECONDS", 60)),
+                   checkin_after_minutes=int(get("PUENTE_CHECKIN_AFTER_MINUTES", 120)))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for the connector: the key it deduplicates on, never a number."""
+
+    key: str
+    person: str
+    channel: str
+    kind: str
+    language: str
+    text: str
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+class Sender(Protocol):
+    def send(self, items: list[Outgoing]) -> dict[str, str]:
+        """Send; per key: sent, duplicate, opted_out, no_contact or failed."""
+
+
+@dataclass
+class Tally:
+    """What one pass did, for logs and the benchmark (counts only)."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    def add(self, name: str, amount: int = 1) -> None:
+        self.counts[name] += amount
+
+    def __getitem__(self, name: str) -> int:
+        return self.counts[name]
+
+
+def _insert(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def materialise(session: Session, now: datetime, limit: int = 1000) -> int:
+    """Create the due occurrence of every plan whose time has come; how many plans."""
+    due_plans = session.scalars(
+        select(ReminderPlan)
+        .where(ReminderPlan.status.in_(("active", "paused")),
+               ReminderPlan.next_due_at <= now)
+        .order_by(ReminderPlan.next_due_at).limit(limit)).all()
+    rows: list[dict[str, Any]] = []
+    for plan in due_plans:
+        due = plans.as_utc(plan.next_due_at)
+        local_day = due.astimezone(schedule.zone(plan.timezone)).date()
+        paused = plan.status == "paused" and plan.paused_until is not None \
+            and plans.as_utc(plan.paused_until) > due
+        if plan.status == "paused" and not paused:
+            plan.status, plan.paused_until = "active", None
+        if not paused:
+            kind = "checkin" if plan.mode == "weekly" else "dose"
+            rows.append({"plan_id": plan.id, "kind": kind, "due_at": due, "status": "due",
+                         "key": schedule.occurrence_key(plan.id, local_day, kind),
+                         "attempts": 0})
+        following, _ = schedule.next_due(plan.local_time, plan.days, plan.timezone, due,
+                                         weekly=plan.mode == "weekly")
+        # Compare-and-set: a worker that raced us to this plan moved it already.
+        session.execute(update(ReminderPlan)
+                        .where(ReminderPlan.id == plan.id,
+                               ReminderPlan.next_due_at == plan.next_due_at)
+                        .values(next_due_at=following)
+                        .execution_options(synchronize_session=False))
+    if rows:
+        insert = _insert(session)
+        session.execute(insert(ReminderOccurrence).values(rows)
+                        .on_conflict_do_nothing(index_elements=["key"]))
+    session.commit()
+    return len(due_plans)
+
+
+def claim(session: Session, now: datetime, config: WorkerConfig) -> list[ReminderOccurrence]:
+    """Lease a batch of due occurrences (or ones whose lease expired) to this caller."""
+    token = str(uuid.uuid4())
+    claimable = and_(ReminderOccurrence.due_at <= now,
+                     or_(ReminderOccurrence.status == "due",
+                         and_(ReminderOccurrence.status == "leased",
+                              ReminderOccurrence.lease_until < now)))
+    ids = (select(ReminderOccurrence.id).where(claimable)
+           .order_by(ReminderOccurrence.due_at).limit(config.batch))
+    if session.get_bind().dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    session.execute(update(ReminderOccurrence)
+                    .where(ReminderOccurrence.id.in_(ids.scalar_subquery()), claimable)
+                    .values(status="leased", lease_token=token,
+                            lease_until=now + timedelta(seconds=config.lease_seconds),
+                            attempts=ReminderOccurrence.attempts + 1)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+    return list(session.scalars(select(ReminderOccurrence)
+                                .where(ReminderOccurrence.lease_token == token)))
+
+
+def _outgoing(occurrence: ReminderOccurrence, plan: ReminderPlan) -> Outgoing:
+    text, kind, variables = texts.render(occurrence.kind, plan)
+    return Outgoing(key=occurrence.key, person=plan.pseudonym, channel=plan.channel,
+                    kind=kind, language=plan.language, text=text, variables=variables)
+
+
+def _by_channel(items: Iterable[Outgoing]) -> dict[str, list[Outgoing]]:
+    groups: dict[str, list[Outgoing]] = {}
+    for item in items:
+        groups.setdefault(item.channel, []).append(item)
+    return groups
+
+
+def send_claimed(session: Session, batch: list[ReminderOccurrence], sender: Sender,
+                 now: datetime, config: WorkerConfig, tally: Tally) -> None:
+    """Send a leased batch and record each result; late ones are skipped and counted."""
+    plan_ids = {o.plan_id for o in batch}
+    plans_by_id = {p.id: p for p in session.scalars(
+        select(ReminderPlan).where(ReminderPlan.id.in_(plan_ids)))}
+    to_send: dict[str, tuple[ReminderOccurrence, ReminderPlan]] = {}
+    for occurrence in batch:
+        plan = plans_by_id.get(occurrence.plan_id)
+        if plan is None or plan.status == "stopped":
+            occurrence.status = "cancelled"
+            tally.add("cancelled")
+        elif now - plans.as_utc(occurrence.due_at) > config.late_after:
+            occurrence.status = "skipped_late"
+            tally.add("skipped_late")
+        else:
+            to_send[occurrence.key] = (occurrence, plan)
+    session.commit()
+    results: dict[str, str] = {}
+    try:
+        for group in _by_channel(_outgoing(o, p) for o, p in to_send.values()).values():
+            results.update(sender.send(group))
+    except SenderUnavailable as error:
+        log.warning("connector unavailable (%s): %d occurrences go back to the queue",
+                    error, len(to_send) - len(results))
+    for key, (occurrence, plan) in to_send.items():
+        _record(session, occurrence, plan, results.get(key), now, config, tally)
+    session.commit()
+
+
+def _record(session: Session, occurrence: ReminderOccurrence, plan: ReminderPlan,
+            result: str | None, now: datetime, config: WorkerConfig, tally: Tally) -> None:
+    if result is None:  # never reached the connector: let the next pass retry it
+        occurrence.status, occurrence.lease_token = "due", None
+        tally.add("retry")
+        return
+    tally.add(result)
+    if result in ("sent", "duplicate"):
+        occurrence.status, occurrence.sent_at = "sent", now
+        if occurrence.kind == "dose":
+            _schedule_checkin(session, occurrence, plan, now, config)
+    elif result in ("opted_out", "no_contact"):
+        occurrence.status = "skipped_optout"
+        plans.stop(session, plan.pseudonym)
+    else:
+        occurrence.status = "failed"
+
+
+def _schedule_checkin(session: Session, dose: ReminderOccurrence, plan: ReminderPlan,
+                      now: datetime, config: WorkerConfig) -> None:
+    """One gentle check-in if the reminder gets no answer (cancelled by "taken")."""
+    due = schedule.checkin_due(now, plan.timezone, config.checkin_after_minutes)
+    key = dose.key.rsplit(":", 1)[0] + ":checkin"
+    session.execute(_insert(session)(ReminderOccurrence).values(
+        plan_id=plan.id, key=key, kind="checkin", due_at=due, status="due", attempts=0)
+        .on_conflict_do_nothing(index_elements=["key"]))
+
+
+def run_once(factory: sessionmaker, sender: Sender, config: WorkerConfig | None = None,
+             now: datetime | None = None) -> Tally:
+    """Send everything due now, batch by batch, and return what happened."""
+    config = config or WorkerConfig()
+    tally = Tally()
+    with factory() as session:
+        while materialise(session, now or utcnow()):
+            pass
+        while True:
+            moment = now or utcnow()
+            batch = claim(session, moment, config)
+            if not batch:
+                break
+            tally.add("claimed", len(batch))
+            send_claimed(session, batch, sender, moment, config, tally)
+            if tally["retry"]:
+                break  # the connector is down: try again on the next pass
+    return tally
+
+
+def run_forever(factory: sessionmaker, sender: Sender, config: WorkerConfig | None = None,
+                interval: float = 5.0) -> None:
+    """`puente worker`: a pass every few seconds until interrupted."""
+    while True:
+        try:
+            tally = run_once(factory, sender, config)
+            if tally.counts:
+                log.info("reminder pass: %s", dict(tally.counts))
+        except Exception:  # a database restart must not end the worker
+            log.exception("reminder pass failed; retrying")
+        time.sleep(interval)
+
+
+class SenderUnavailable(RuntimeError):
+    """The connector could not be reached (down, timeout, 5xx)."""
