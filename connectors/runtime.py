@@ -104,8 +104,8 @@ class Runtime:
                                         ) as response:
                     return response.status < 300
         except (aiohttp.ClientError, TimeoutError) as error:
-            log.warning("could not tell the app %s (%s)", path.split("/")[2] if path.count("/") > 1
-                        else path, type(error).__name__)
+            # the path may hold a pseudonym: log the failure only
+            log.warning("could not reach the app's internal API (%s)", type(error).__name__)
             return False
 
     async def close(self) -> None:
