@@ -29,6 +29,13 @@ _ERRORS = {
 }
 
 
+class _Server(ThreadingHTTPServer):
+    """Accepts as many waiting connections as a busy client opens (the default
+    backlog of 5 refuses a burst of proactive sends, which real Twilio never does)."""
+
+    request_queue_size = 256
+
+
 class FakeTwilio:
     """`POST /2010-04-01/Accounts/{sid}/Messages.json`, as Twilio answers it."""
 
@@ -39,7 +46,7 @@ class FakeTwilio:
         self._opted_out: Set[str] = set()
         self._lock = threading.Condition()
         self.listeners: List[Callable[[Dict[str, Any]], None]] = []
-        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server = _Server((host, port), self._handler())
         self._server.daemon_threads = True
         self._thread: Optional[threading.Thread] = None
 
@@ -131,6 +138,8 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Twilio's API: no reconnect per send
+
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()

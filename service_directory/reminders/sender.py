@@ -32,7 +32,10 @@ class ConnectorSender:
         if not items:
             return {}
         url = f"{self.base_url}/webhooks/{items[0].channel}/proactive"
-        payload = {"items": [{k: v for k, v in asdict(i).items() if k != "channel"}
+        # `sender` lets a balancer that routes by sender spread batches over the Rasa
+        # servers (any of them can send: the vault and trackers are shared).
+        payload = {"sender": items[0].key,
+                   "items": [{k: v for k, v in asdict(i).items() if k != "channel"}
                              for i in items]}
         try:
             response = self._client.post(url, json=payload, headers=self._headers)

@@ -21,11 +21,12 @@ import os
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Protocol
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class WorkerConfig:
     batch: int = 200
+    lanes: int = 2
     lease_seconds: int = 60
     late_after: timedelta = timedelta(hours=2)
     checkin_after_minutes: int = 120
@@ -47,6 +49,7 @@ class WorkerConfig:
     def from_env(cls) -> "WorkerConfig":
         get = os.environ.get
         return cls(batch=int(get("PUENTE_WORKER_BATCH", 200)),
+                   lanes=int(get("PUENTE_WORKER_LANES", 2)),
                    lease_seconds=int(get("PUENTE_WORKER_LEASE_SECONDS", 60)),
                    checkin_after_minutes=int(get("PUENTE_CHECKIN_AFTER_MINUTES", 120)))
 
@@ -94,6 +97,7 @@ def materialise(session: Session, now: datetime, limit: int = 1000) -> int:
                ReminderPlan.next_due_at <= now)
         .order_by(ReminderPlan.next_due_at).limit(limit)).all()
     rows: list[dict[str, Any]] = []
+    moves: list[dict[str, Any]] = []
     for plan in due_plans:
         due = plans.as_utc(plan.next_due_at)
         local_day = due.astimezone(schedule.zone(plan.timezone)).date()
@@ -108,12 +112,14 @@ def materialise(session: Session, now: datetime, limit: int = 1000) -> int:
                          "attempts": 0})
         following, _ = schedule.next_due(plan.local_time, plan.days, plan.timezone, due,
                                          weekly=plan.mode == "weekly")
-        # Compare-and-set: a worker that raced us to this plan moved it already.
-        session.execute(update(ReminderPlan)
-                        .where(ReminderPlan.id == plan.id,
-                               ReminderPlan.next_due_at == plan.next_due_at)
-                        .values(next_due_at=following)
-                        .execution_options(synchronize_session=False))
+        moves.append({"plan": plan.id, "was": plan.next_due_at, "next": following})
+    if moves:
+        # Compare-and-set: a worker that raced us to a plan has moved it already.
+        session.connection().execute(
+            update(ReminderPlan.__table__)
+            .where(ReminderPlan.__table__.c.id == bindparam("plan"),
+                   ReminderPlan.__table__.c.next_due_at == bindparam("was"))
+            .values(next_due_at=bindparam("next")), moves)
     if rows:
         insert = _insert(session)
         session.execute(insert(ReminderOccurrence).values(rows)
@@ -130,11 +136,16 @@ def claim(session: Session, now: datetime, config: WorkerConfig) -> list[Reminde
                          and_(ReminderOccurrence.status == "leased",
                               ReminderOccurrence.lease_until < now)))
     ids = (select(ReminderOccurrence.id).where(claimable)
-           .order_by(ReminderOccurrence.due_at).limit(config.batch))
+           .order_by(ReminderOccurrence.due_at, ReminderOccurrence.id).limit(config.batch))
     if session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
+        # A CTE runs once: as an IN subquery PostgreSQL may re-run it per row, and
+        # each run may pick other rows, leasing far more than one batch.
+        picked = ids.with_for_update(skip_locked=True).cte("picked")
+        chosen = ReminderOccurrence.id == picked.c.id
+    else:
+        chosen = ReminderOccurrence.id.in_(ids.scalar_subquery())
     session.execute(update(ReminderOccurrence)
-                    .where(ReminderOccurrence.id.in_(ids.scalar_subquery()), claimable)
+                    .where(chosen, claimable)
                     .values(status="leased", lease_token=token,
                             lease_until=now + timedelta(seconds=config.lease_seconds),
                             attempts=ReminderOccurrence.attempts + 1)
@@ -182,57 +193,86 @@ def send_claimed(session: Session, batch: list[ReminderOccurrence], sender: Send
     except SenderUnavailable as error:
         log.warning("connector unavailable (%s): %d occurrences go back to the queue",
                     error, len(to_send) - len(results))
-    for key, (occurrence, plan) in to_send.items():
-        _record(session, occurrence, plan, results.get(key), now, config, tally)
+    _record(session, to_send, results, now, config, tally)
     session.commit()
 
 
-def _record(session: Session, occurrence: ReminderOccurrence, plan: ReminderPlan,
-            result: str | None, now: datetime, config: WorkerConfig, tally: Tally) -> None:
-    if result is None:  # never reached the connector: let the next pass retry it
-        occurrence.status, occurrence.lease_token = "due", None
-        tally.add("retry")
-        return
-    tally.add(result)
-    if result in ("sent", "duplicate"):
-        occurrence.status, occurrence.sent_at = "sent", now
-        if occurrence.kind == "dose":
-            _schedule_checkin(session, occurrence, plan, now, config)
-    elif result in ("opted_out", "no_contact"):
-        occurrence.status = "skipped_optout"
-        plans.stop(session, plan.pseudonym)
-    else:
-        occurrence.status = "failed"
-
-
-def _schedule_checkin(session: Session, dose: ReminderOccurrence, plan: ReminderPlan,
-                      now: datetime, config: WorkerConfig) -> None:
-    """One gentle check-in if the reminder gets no answer (cancelled by "taken")."""
-    due = schedule.checkin_due(now, plan.timezone, config.checkin_after_minutes)
-    key = dose.key.rsplit(":", 1)[0] + ":checkin"
-    session.execute(_insert(session)(ReminderOccurrence).values(
-        plan_id=plan.id, key=key, kind="checkin", due_at=due, status="due", attempts=0)
-        .on_conflict_do_nothing(index_elements=["key"]))
+def _record(session: Session, sent: dict[str, tuple[ReminderOccurrence, ReminderPlan]],
+            results: dict[str, str], now: datetime, config: WorkerConfig, tally: Tally) -> None:
+    """Each occurrence's fate in a few statements (one UPDATE per outcome, one INSERT
+    of check-ins), not one round trip per row: the worker's time is mostly here."""
+    outcome: dict[str, list[int]] = {}
+    checkins: list[dict[str, Any]] = []
+    for key, (occurrence, plan) in sent.items():
+        result = results.get(key)
+        if result is None:  # never reached the connector: the next pass retries it
+            tally.add("retry")
+            outcome.setdefault("due", []).append(occurrence.id)
+            continue
+        tally.add(result)
+        if result in ("sent", "duplicate"):
+            outcome.setdefault("sent", []).append(occurrence.id)
+            if occurrence.kind == "dose":  # one gentle check-in if no answer comes
+                checkins.append({
+                    "plan_id": plan.id, "kind": "checkin", "status": "due", "attempts": 0,
+                    "key": occurrence.key.rsplit(":", 1)[0] + ":checkin",
+                    "due_at": schedule.checkin_due(now, plan.timezone,
+                                                   config.checkin_after_minutes)})
+        elif result in ("opted_out", "no_contact"):
+            outcome.setdefault("skipped_optout", []).append(occurrence.id)
+            plans.stop(session, plan.pseudonym)
+        else:
+            outcome.setdefault("failed", []).append(occurrence.id)
+    for status, ids in outcome.items():
+        values: dict[str, Any] = {"status": status}
+        if status == "sent":
+            values["sent_at"] = now
+        if status == "due":
+            values["lease_token"] = None
+        session.execute(update(ReminderOccurrence).where(ReminderOccurrence.id.in_(ids))
+                        .values(**values).execution_options(synchronize_session=False))
+    if checkins:
+        session.execute(_insert(session)(ReminderOccurrence).values(checkins)
+                        .on_conflict_do_nothing(index_elements=["key"]))
 
 
 def run_once(factory: sessionmaker, sender: Sender, config: WorkerConfig | None = None,
              now: datetime | None = None) -> Tally:
-    """Send everything due now, batch by batch, and return what happened."""
+    """Send everything due now, batch by batch, and return what happened.
+
+    `config.lanes` batches are in flight at once (each lane claims, sends and records
+    its own), so while the connector sends one batch the next is being claimed and
+    another Rasa server can take it; lanes coordinate like workers, by leases.
+    """
     config = config or WorkerConfig()
-    tally = Tally()
     with factory() as session:
         while materialise(session, now or utcnow()):
             pass
+    tallies = [Tally() for _ in range(max(1, config.lanes))]
+    if len(tallies) == 1:
+        _lane(factory, sender, config, now, tallies[0])
+    else:
+        with ThreadPoolExecutor(len(tallies), thread_name_prefix="reminder-lane") as pool:
+            for future in [pool.submit(_lane, factory, sender, config, now, t) for t in tallies]:
+                future.result()
+    total = Tally()
+    for tally in tallies:
+        total.counts.update(tally.counts)
+    return total
+
+
+def _lane(factory: sessionmaker, sender: Sender, config: WorkerConfig,
+          now: datetime | None, tally: Tally) -> None:
+    with factory() as session:
         while True:
             moment = now or utcnow()
             batch = claim(session, moment, config)
             if not batch:
-                break
+                return
             tally.add("claimed", len(batch))
             send_claimed(session, batch, sender, moment, config, tally)
             if tally["retry"]:
-                break  # the connector is down: try again on the next pass
-    return tally
+                return  # the connector is down: try again on the next pass
 
 
 def run_forever(factory: sessionmaker, sender: Sender, config: WorkerConfig | None = None,

@@ -254,6 +254,22 @@ def test_two_workers_over_a_thousand_due_send_each_exactly_once(accounts_session
     assert statuses == {"sent": 1000}
 
 
+def test_a_claim_leases_one_batch_not_more(accounts_sessions):
+    """PostgreSQL may re-run an IN (... LIMIT n) subquery per row: the claim must not."""
+    from service_directory.reminders.worker import claim
+
+    due = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
+    with accounts_sessions() as session:
+        plan = make_plan(session, country="co")
+        session.add_all(ReminderOccurrence(plan_id=plan.id, key=f"k{n}", kind="dose",
+                                           due_at=due, status="due", attempts=0)
+                        for n in range(120))
+        session.commit()
+        assert len(claim(session, due, WorkerConfig(batch=50))) == 50
+        assert len(claim(session, due, WorkerConfig(batch=50))) == 50
+        assert len(claim(session, due, WorkerConfig(batch=50))) == 20
+
+
 def test_an_expired_lease_is_claimed_again_and_the_connector_refuses_a_resend(accounts_sessions):
     """A worker that died after sending left a lease: the next one sends nothing twice."""
     sender = RecordingSender()
