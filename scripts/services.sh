@@ -2,6 +2,8 @@
 # Start the local servers the tests need, when none is configured or running:
 #   scripts/services.sh redis     → prints a REDIS_URL (redis-server on 127.0.0.1:6390)
 #   scripts/services.sh postgres  → prints a DATABASE_URL (PostgreSQL on 127.0.0.1:5440)
+#   scripts/services.sh browser   → prints the chromedriver path (Debian's chromium and
+#                                   chromium-driver, for the web UI's browser tests)
 # Installs the Debian package when the server is missing and we may (root + apt).
 # Data lives under .cache/ of the project; `scripts/services.sh stop` stops both.
 set -euo pipefail
@@ -71,9 +73,17 @@ stop_all() {
   fi
 }
 
+find_browser() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt_install chromium chromium-driver
+  fi
+  command -v chromedriver
+}
+
 case "${1:-}" in
   redis) start_redis ;;
   postgres) start_postgres ;;
+  browser) find_browser ;;
   stop) stop_all ;;
-  *) echo "usage: $0 redis|postgres|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 redis|postgres|browser|stop" >&2; exit 2 ;;
 esac

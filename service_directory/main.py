@@ -7,18 +7,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from . import gazetteer
 from .config import get_settings
 from .reminders import admin_api as reminders_admin
 from .reminders import api as reminders
+from .web import pages as web_pages
 from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
                       admin_users, entitlements, health, nlg, people, places, reports,
                       services)
 
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
            admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
-           reminders_admin)
+           reminders_admin, web_pages)
 
 
 @asynccontextmanager
@@ -35,6 +37,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="Puente", version="0.1.0", lifespan=_lifespan)
     for router_module in ROUTERS:
         app.include_router(router_module.router)
+    app.mount("/ui/static", StaticFiles(directory=web_pages.STATIC), name="ui-static")
     return app
 
 

@@ -168,6 +168,11 @@ class ActionHandleLocation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        if tracker.get_slot("menu") in ("reminder_confirm", "reminder_time"):
+            # "estoy en Cúcuta" while setting a reminder: where her clock is
+            from .reminders import read_draft
+
+            return await read_draft(dispatcher, tracker)
         pin = _location_from_pin(tracker)
         if pin:
             return [SlotSet("latitude", pin["latitude"]), SlotSet("longitude", pin["longitude"]),

@@ -35,11 +35,8 @@ def _text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
-def _country_guess(tracker: Tracker) -> Optional[str]:
-    """Her country slot, else her number's country when it is on the route."""
-    country = tracker.get_slot("country")
-    if country:
-        return country
+def _country_hint(tracker: Tracker) -> Optional[str]:
+    """Her number's country when it is on the route: the app's last resort for her clock."""
     hint = (tracker.latest_message.get("metadata") or {}).get("country_hint")
     return hint if hint in options.COUNTRY_MENU else None
 
@@ -56,7 +53,8 @@ async def read_draft(dispatcher: CollectingDispatcher, tracker: Tracker,
         tracker.get_latest_entity_values("service_type"), None)
     body = {"person": tracker.sender_id, "text": _text(tracker) if text is None else text,
             "language": tracker.get_slot("language") or "en",
-            "country": country or _country_guess(tracker),
+            "country": country or tracker.get_slot("country"),
+            "country_hint": _country_hint(tracker),
             "place": tracker.get_slot("location"), "service_type": service_type,
             "draft": tracker.get_slot("reminder_draft")}
     try:

@@ -35,6 +35,8 @@ class DraftIn(BaseModel):
     country: str | None = Field(None, max_length=2)
     place: str | None = Field(None, max_length=120)
     service_type: str | None = Field(None, max_length=40)
+    country_hint: str | None = Field(None, max_length=2,
+                                     description="her number's country: the last resort")
     draft: dict[str, Any] | None = Field(None, description="the draft returned last time")
 
 
@@ -77,7 +79,8 @@ class StatusIn(BaseModel):
 def read_draft(body: DraftIn, session: Session = Depends(get_session)) -> dict[str, Any]:
     draft = plans.read_message(plans.Draft.from_dict(body.draft), body.text,
                                country=body.country, place=body.place,
-                               service_type=body.service_type)
+                               service_type=body.service_type,
+                               country_hint=body.country_hint)
     return {"draft": plans.draft_dict(draft), "missing": draft.missing,
             "summary": plans.summary(draft)}
 

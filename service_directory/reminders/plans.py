@@ -70,8 +70,14 @@ def place_zone(place: str | None, country: str | None) -> tuple[str | None, str 
 
 
 def read_message(draft: Draft, text: str, *, country: str | None = None,
-                 place: str | None = None, service_type: str | None = None) -> Draft:
-    """Fold one message and what the conversation knows into the draft."""
+                 place: str | None = None, service_type: str | None = None,
+                 country_hint: str | None = None) -> Draft:
+    """Fold one message and what the conversation knows into the draft.
+
+    Her clock comes from, in order: a place named in this message ("je suis à Santo
+    Domingo"), the place or country the conversation knows, what the draft had, and
+    last her number's country (a Colombian SIM says little about where she is now).
+    """
     found = parse.parse_time(text or "")
     if found is not None:
         draft.time = f"{found.hour:02d}:{found.minute:02d}"
@@ -85,18 +91,36 @@ def read_message(draft: Draft, text: str, *, country: str | None = None,
         draft.mode = "weekly"
     if service_type in TREATMENTS:
         draft.treatment = service_type
-    if country:
-        draft.country = country.lower()
-    if place:
-        draft.place = place
-    zone_of_place, country_of_place = place_zone(draft.place, draft.country)
-    if country_of_place and not draft.country:
-        draft.country = country_of_place
+    named = _place_in(text)
+    if named is not None:
+        draft.place, draft.country = named.name, named.country
+        zone_of_place = named.timezone
+    else:
+        if place and place != draft.place:
+            draft.place = place
+        if country and (country != draft.country or not draft.place):
+            draft.country = country.lower()
+        zone_of_place, country_of_place = place_zone(draft.place, draft.country)
+        if country_of_place and not country:
+            draft.country = country_of_place
+        draft.country = draft.country or (country_hint or "").lower() or None
     try:
         draft.zone = schedule.zone_for(draft.country, zone_of_place)
     except schedule.UnknownZone:
         draft.zone = None
     return draft
+
+
+def _place_in(text: str | None):
+    """The first place of the route named in her message, if any."""
+    if not text:
+        return None
+    try:
+        places = gazetteer.places_in_text(text)
+    except Exception:  # an aid only
+        log.warning("gazetteer failed on a reminder message", exc_info=True)
+        return None
+    return places[0] if places else None
 
 
 def summary(plan_or_draft: ReminderPlan | Draft) -> dict[str, Any]:

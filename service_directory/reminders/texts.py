@@ -85,8 +85,9 @@ def reminder_summary(response: str):
         filled["zone"] = values.get("zone_label") or ""
         if response == "utter_reminder_confirm":
             own = values.get("codeword")
-            default = gettext_for(lang, source_text(MESSAGES[DOSE], style))
-            filled["wording"] = f"{own}. " if own else default
+            name = DOSE_OWN_WORDS if own else DOSE
+            filled["wording"] = fill(gettext_for(lang, source_text(MESSAGES[name], style)),
+                                     {"codeword": own})
         return fill(gettext_for(lang, source_text(MESSAGES[response], style)), filled)
 
     return compose

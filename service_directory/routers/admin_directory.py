@@ -760,18 +760,27 @@ def verify_service(service_id: str, response: Response, body: VerifyBody | None 
     if if_match is not None:
         _check_if_match(service, if_match, "service")
     body = body or VerifyBody()
-    verifier = body.assurer_email or user.email
+    after = mark_verified(session, service, user, body.assured_date, body.assurer_email)
+    _commit(session)
+    return _respond(response, service, after)
+
+
+def mark_verified(session: Session, service: Service, user: User,
+                  assured_date: date | None = None,
+                  assurer_email: str | None = None) -> dict[str, Any]:
+    """"Still accurate": today and the curator's e-mail, audited (the API and the web
+    UI's one-click button share it); the caller commits."""
+    verifier = assurer_email or user.email
     if not verifier:
         raise _unprocessable("assurer_email", "your account has no e-mail: give assurer_email")
     before = _service_data(session, service)
     _claim(session, service, "service")
-    service.assured_date = body.assured_date or datetime.now(timezone.utc).date()
+    service.assured_date = assured_date or datetime.now(timezone.utc).date()
     service.assurer_email = verifier
     session.flush()
     after = _service_data(session, service)
     audit.record(session, user, "verify", "service", service.id, before=before, after=after)
-    _commit(session)
-    return _respond(response, service, after)
+    return after
 
 
 @router.post("/hsds/import", summary="Import an HSDS 3.0 package (zip)")

@@ -110,6 +110,16 @@ def test_taken_is_understood_in_the_conversation_the_reminder_went_to(stack, fak
     assert answered == "taken", thanked
 
 
+def test_a_place_said_while_confirming_moves_the_clock_not_the_search(stack):
+    phone = SmsPhone(stack, f"+5730{uuid.uuid4().int % 10**8:08d}")  # a Colombian SIM
+    phone.send("recuerdame la pastilla")
+    asked = " ".join(phone.send("a las 8 de la noche"))
+    assert "20:00" in asked and "Bogota" in asked, asked
+    moved = " ".join(phone.send("no, estoy en Boa Vista"))
+    assert "Boa Vista" in moved and "20:00" in moved, moved
+    assert "Boa Vista" in " ".join(phone.send("si"))
+
+
 def test_two_workers_send_a_thousand_due_reminders_exactly_once(stack, fake_twilio):
     fake_twilio.clear()  # the same numbers were used with the other configuration
     numbers = set(seed_opted_in(stack, 1000, "+5699"))

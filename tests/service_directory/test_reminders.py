@@ -106,6 +106,17 @@ def test_a_draft_reads_time_country_and_asks_for_what_is_missing(accounts_sessio
     assert (draft.missing, draft.time, draft.zone) == (None, "20:00", "America/Santiago")
 
 
+def test_a_place_she_names_beats_her_numbers_country():
+    """A Colombian SIM in Santo Domingo: her clock is Santo Domingo's."""
+    draft = plans.read_message(plans.Draft(), "Bonjour, je suis haïtienne à Santo Domingo, je "
+                               "voudrais un rappel chaque soir à 20h", country_hint="co")
+    assert (draft.country, draft.zone, draft.time) == ("do", "America/Santo_Domingo", "20:00")
+    draft = plans.read_message(plans.Draft(), "recuérdame a las 8", country_hint="co")
+    assert draft.zone == "America/Bogota"  # nothing better known: her number's country
+    draft = plans.read_message(draft, "estoy en Boa Vista")
+    assert (draft.country, draft.zone) == ("br", "America/Boa_Vista")
+
+
 def test_pause_resume_change_and_stop(accounts_sessions):
     now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
     with accounts_sessions() as session:

@@ -1,0 +1,109 @@
+"""The curators' web in a real browser (Debian's chromium, driven by Selenium), on a
+phone-sized window: an invite sets a password, the home shows what needs her, one
+click marks a service still accurate, the language switch works. Screenshots go to
+results/web/ (look at them)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .stack import free_port
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "results" / "web"
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """The app alone (uvicorn), on a fresh database with one NGO, one service never
+    checked, and an invited curator; yields (url, invite token)."""
+    from service_directory import accounts, migrate
+    from service_directory.db import engine_for, session_scope
+    from service_directory.models.directory import Organization, Service
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'puente.db'}"
+    migrate.upgrade(url)
+    with session_scope(engine_for(url)) as session:
+        session.add(Organization(id="ngo-1", name="Red Somos"))
+        session.flush()
+        session.add(Service(id="svc-1", organization_id="ngo-1", name="Clínica Esperanza"))
+        session.flush()
+        user = accounts.create_user(session, name="Marie", role="curator",
+                                    email="marie@ngo.example", organization_ids=["ngo-1"])
+        token = accounts.create_invite(session, user)
+    engine_for(url).dispose()
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "service_directory.main:app",
+                                "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield base, token
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service as DriverService
+
+    driver_path = subprocess.run([str(ROOT / "scripts/services.sh"), "browser"], check=True,
+                                 capture_output=True, text=True).stdout.strip()
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--window-size=390,844",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=DriverService(driver_path), options=options)
+    driver.implicitly_wait(5)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield driver
+    driver.quit()
+
+
+def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url, browser):
+    from selenium.webdriver.common.by import By
+
+    base, token = app_url
+    browser.get(f"{base}/ui/invite/{token}?lang=fr")
+    assert "marie@ngo.example" in browser.page_source
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.NAME, "repeat").send_keys(PASSWORD)
+    browser.save_screenshot(str(SHOTS / "invite-fr.png"))
+    browser.find_element(By.CSS_SELECTOR, "form button").click()
+
+    assert browser.current_url.endswith("/ui/")
+    assert "Clínica Esperanza" in browser.page_source
+    browser.save_screenshot(str(SHOTS / "home-fr.png"))
+    cookie = browser.get_cookie("puente_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/verify'] button").click()
+    assert "verified=svc-1" in browser.current_url
+    assert browser.find_element(By.CSS_SELECTOR, ".notice").is_displayed()
+    assert "Clínica Esperanza" not in browser.page_source
+    browser.save_screenshot(str(SHOTS / "verified-fr.png"))
+
+    browser.get(f"{base}/ui/?lang=ht")
+    assert '<html lang="ht">' in browser.page_source or browser.find_element(
+        By.TAG_NAME, "html").get_attribute("lang") == "ht"
+    browser.save_screenshot(str(SHOTS / "home-ht.png"))
+    browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
+    assert browser.current_url.endswith("/ui/login")

@@ -1,0 +1,154 @@
+"""The curators' web through HTTP (FastAPI's test client on a migrated database):
+invites, sign-in, the cookie's flags, CSRF, slowed then locked logins, roles, and the
+one-click "still accurate". The same pages in a real browser: tests/e2e/test_web_browser.py."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from service_directory import accounts
+from service_directory.models.directory import Organization, Service
+from service_directory.web import auth
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    auth.throttle.failures.clear()
+    yield
+    auth.throttle.failures.clear()
+
+
+def person(app, role: str, email: str, orgs: tuple[str, ...] = ()) -> str:
+    """A user with a password (through a real invite), returns the invite token used."""
+    with app.sessions.begin() as session:
+        user = accounts.create_user(session, name=email.split("@")[0], role=role,
+                                    email=email, organization_ids=orgs)
+        token = accounts.create_invite(session, user)
+    response = app.client.post(f"/ui/invite/{token}",
+                               data={"password": PASSWORD, "repeat": PASSWORD},
+                               follow_redirects=False)
+    assert response.status_code == 303, response.text
+    app.client.cookies.clear()
+    return token
+
+
+def sign_in(app, email: str, password: str = PASSWORD):
+    return app.client.post("/ui/login", data={"email": email, "password": password},
+                           follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def two_orgs(accounts_app):
+    """Two NGOs, each with a service never checked and one checked yesterday."""
+    with accounts_app.sessions.begin() as session:
+        for org in ("org-a", "org-b"):
+            session.add(Organization(id=org, name=f"NGO {org}"))
+            session.flush()
+            session.add(Service(id=f"{org}-old", organization_id=org, name=f"Clinic {org}"))
+            session.add(Service(id=f"{org}-new", organization_id=org, name=f"Fresh {org}",
+                                assured_date=date.today() - timedelta(days=1),
+                                assurer_email="x@ngo.example"))
+    return accounts_app
+
+
+def test_pages_need_a_session(accounts_app):
+    assert accounts_app.client.get("/ui/login").status_code == 200
+    response = accounts_app.client.get("/ui/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/ui/login"
+
+
+def test_an_invite_sets_a_password_once_and_signs_in(accounts_app):
+    with accounts_app.sessions.begin() as session:
+        user = accounts.create_user(session, name="Ana", role="curator", email="ana@ngo.example")
+        token = accounts.create_invite(session, user)
+    client = accounts_app.client
+    assert "ana@ngo.example" in client.get(f"/ui/invite/{token}").text
+    mismatch = client.post(f"/ui/invite/{token}", data={"password": PASSWORD, "repeat": "other"})
+    assert mismatch.status_code == 422
+    short = client.post(f"/ui/invite/{token}", data={"password": "short", "repeat": "short"})
+    assert short.status_code == 422
+    done = client.post(f"/ui/invite/{token}", data={"password": PASSWORD, "repeat": PASSWORD},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    cookie = done.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/ui" in cookie
+    assert "Secure" not in cookie  # PUBLIC_BASE_URL is http here
+    assert client.get(f"/ui/invite/{token}").status_code == 404  # used
+
+
+def test_the_cookie_is_secure_behind_https(accounts_app, monkeypatch):
+    from service_directory.config import get_settings
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://puente.example")
+    get_settings.cache_clear()
+    try:
+        assert auth.cookie_options()["secure"] is True
+    finally:
+        monkeypatch.delenv("PUBLIC_BASE_URL")
+        get_settings.cache_clear()
+
+
+def test_wrong_passwords_are_slowed_then_locked(accounts_app, monkeypatch):
+    person(accounts_app, "curator", "bea@ngo.example")
+    waits = []
+    monkeypatch.setattr("service_directory.web.pages.time.sleep", waits.append)
+    statuses = [sign_in(accounts_app, "bea@ngo.example", "wrong").status_code for _ in range(5)]
+    assert statuses == [401] * 5 and waits[:3] == [0.0, 0.0, 0.0] and waits[3] > 0
+    locked = sign_in(accounts_app, "bea@ngo.example")  # even the right password, for now
+    assert locked.status_code == 429 and "minutes" in locked.text
+
+
+def test_a_curator_sees_and_verifies_only_her_own_services(two_orgs):
+    person(two_orgs, "curator", "cam@ngo.example", orgs=("org-a",))
+    assert sign_in(two_orgs, "cam@ngo.example").status_code == 303
+    home = two_orgs.client.get("/ui/").text
+    assert "Clinic org-a" in home and "Clinic org-b" not in home and "Fresh org-a" not in home
+    token = csrf_of(home)
+    refused = two_orgs.client.post("/ui/services/org-a-old/verify", data={},
+                                   follow_redirects=False)
+    assert refused.status_code == 403  # no CSRF token
+    other = two_orgs.client.post("/ui/services/org-b-old/verify", data={"csrf": token},
+                                 follow_redirects=False)
+    assert other.status_code == 404
+    done = two_orgs.client.post("/ui/services/org-a-old/verify", data={"csrf": token},
+                                follow_redirects=False)
+    assert done.status_code == 303
+    with two_orgs.sessions() as session:
+        service = session.get(Service, "org-a-old")
+        assert service.assured_date == date.today() and service.assurer_email == "cam@ngo.example"
+    assert "Clinic org-a" not in two_orgs.client.get("/ui/").text
+
+
+def test_an_analyst_sees_no_directory_and_changes_nothing(two_orgs):
+    person(two_orgs, "analyst", "dan@ngo.example")
+    sign_in(two_orgs, "dan@ngo.example")
+    home = two_orgs.client.get("/ui/").text
+    assert "Clinic org-a" not in home
+    response = two_orgs.client.post("/ui/services/org-a-old/verify",
+                                    data={"csrf": csrf_of(home)}, follow_redirects=False)
+    assert response.status_code == 404
+
+
+def test_sign_out_ends_the_session(accounts_app):
+    person(accounts_app, "admin", "eva@ngo.example")
+    sign_in(accounts_app, "eva@ngo.example")
+    home = accounts_app.client.get("/ui/")
+    assert home.status_code == 200
+    out = accounts_app.client.post("/ui/logout", data={"csrf": csrf_of(home.text)},
+                                   follow_redirects=False)
+    assert out.status_code == 303
+    assert accounts_app.client.get("/ui/", follow_redirects=False).status_code == 303
+
+
+def test_the_pages_speak_her_language(accounts_app):
+    page = accounts_app.client.get("/ui/login?lang=es")
+    assert '<html lang="es">' in page.text and "Iniciar sesión" in page.text
+    assert accounts_app.client.get("/ui/login").text.count("Iniciar sesión") >= 1  # remembered
