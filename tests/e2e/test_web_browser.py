@@ -78,32 +78,47 @@ def browser(tmp_path_factory):
     driver.quit()
 
 
+def wait_for_url(browser, part: str) -> None:
+    """Until the page the click led to is loaded (its URL ends with or contains `part`)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(
+        lambda b: b.current_url.endswith(part) if part.endswith("/") else part in b.current_url)
+
+
 def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url, browser):
     from selenium.webdriver.common.by import By
 
     base, token = app_url
-    browser.get(f"{base}/ui/invite/{token}?lang=fr")
+    browser.get(f"{base}/ui/invite/{token}?lang=en")
     assert "marie@ngo.example" in browser.page_source
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.NAME, "repeat").send_keys(PASSWORD)
-    browser.save_screenshot(str(SHOTS / "invite-fr.png"))
+    browser.save_screenshot(str(SHOTS / "invite-en.png"))
     browser.find_element(By.CSS_SELECTOR, "form button").click()
-
-    assert browser.current_url.endswith("/ui/")
+    wait_for_url(browser, "/ui/")
     assert "Clínica Esperanza" in browser.page_source
-    browser.save_screenshot(str(SHOTS / "home-fr.png"))
+    browser.save_screenshot(str(SHOTS / "home-en.png"))
     cookie = browser.get_cookie("puente_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
     browser.find_element(By.CSS_SELECTOR, "form[action$='/verify'] button").click()
-    assert "verified=svc-1" in browser.current_url
+    wait_for_url(browser, "verified=svc-1")
     assert browser.find_element(By.CSS_SELECTOR, ".notice").is_displayed()
     assert "Clínica Esperanza" not in browser.page_source
-    browser.save_screenshot(str(SHOTS / "verified-fr.png"))
+    browser.save_screenshot(str(SHOTS / "verified-en.png"))
+
+    browser.find_element(By.LINK_TEXT, "Services").click()
+    browser.find_element(By.NAME, "q").send_keys("esperanza")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait_for_url(browser, "q=esperanza")
+    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".item strong")] == [
+        "Clínica Esperanza"]
+    browser.save_screenshot(str(SHOTS / "services-en.png"))
 
     browser.get(f"{base}/ui/?lang=ht")
     assert '<html lang="ht">' in browser.page_source or browser.find_element(
         By.TAG_NAME, "html").get_attribute("lang") == "ht"
     browser.save_screenshot(str(SHOTS / "home-ht.png"))
     browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    assert browser.current_url.endswith("/ui/login")
+    wait_for_url(browser, "/ui/login")

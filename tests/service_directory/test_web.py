@@ -152,3 +152,46 @@ def test_the_pages_speak_her_language(accounts_app):
     page = accounts_app.client.get("/ui/login?lang=es")
     assert '<html lang="es">' in page.text and "Iniciar sesión" in page.text
     assert accounts_app.client.get("/ui/login").text.count("Iniciar sesión") >= 1  # remembered
+
+
+@pytest.fixture
+def many_services(two_orgs):
+    """25 more services of org-a, some typed HIV testing in Peru and free."""
+    from service_directory.models.directory import Location, ServiceAtLocation
+    from service_directory.routers.admin_directory import _set_service_types
+
+    with two_orgs.sessions.begin() as session:
+        session.add(Location(id="loc-lima", organization_id="org-a", name="Lima",
+                             latitude=-12.05, longitude=-77.04, country="pe"))
+        for n in range(25):
+            service = Service(id=f"svc-{n:02d}", organization_id="org-a",
+                              name=f"Centro {n:02d}", free_of_charge=n % 2 == 0,
+                              assured_date=date.today() - timedelta(days=400 if n < 5 else 1),
+                              assurer_email="x@ngo.example")
+            session.add(service)
+            session.flush()
+            if n < 10:
+                _set_service_types(session, service, ["hiv_testing"])
+                session.add(ServiceAtLocation(service_id=service.id, location_id="loc-lima"))
+    return two_orgs
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r"<strong>([^<]+)</strong>", html)
+
+
+def test_the_services_list_searches_filters_and_pages(many_services):
+    person(many_services, "curator", "fe@ngo.example", orgs=("org-a",))
+    sign_in(many_services, "fe@ngo.example")
+    get = many_services.client.get
+    first = get("/ui/services").text
+    assert len(names(first)) == 20 and "Clinic org-b" not in first and "Page 1 of 2" in first
+    assert len(names(get("/ui/services?page=2").text)) == 7  # 25 + 2 of her own
+    assert names(get("/ui/services?q=centro 0").text) == [f"Centro 0{n}" for n in range(10)]
+    typed = names(get("/ui/services?type=hiv_testing&country=pe").text)
+    assert typed == [f"Centro 0{n}" for n in range(10)]
+    stale = names(get("/ui/services?stale=1").text)
+    assert stale == ["Centro 00", "Centro 01", "Centro 02", "Centro 03", "Centro 04",
+                     "Clinic org-a"]
+    free = names(get("/ui/services?flag=free_of_charge&q=centro 0").text)
+    assert free == ["Centro 00", "Centro 02", "Centro 04", "Centro 06", "Centro 08"]
