@@ -59,15 +59,21 @@ def list_followups(status_filter: Literal["new", "in_review", "resolved"] | None
 def change_status(request_id: str, body: StatusChange, session: Session = Depends(get_session),
                   user: User = Depends(reviewer)) -> dict[str, Any]:
     request = _readable(session, request_id, user)
-    if body.status == "resolved" and not body.note:
+    move_along(session, request, user, body.status, body.note)
+    session.commit()
+    return as_dict(request)
+
+
+def move_along(session: Session, request: FollowUpRequest, user: User, new_status: str,
+               note: str | None) -> None:
+    """In review or resolved (with what was done), audited; the API and the web share it."""
+    if new_status == "resolved" and not (note or "").strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail="say what was done in `note` to resolve a request")
     before = audit.snapshot(request)
-    request.status = body.status
-    if body.note:
-        request.resolution_note = body.note
+    request.status = new_status
+    if note and note.strip():
+        request.resolution_note = note.strip()
     session.flush()
     audit.record(session, user, "update", "followup_request", request.id, before,
                  audit.snapshot(request))
-    session.commit()
-    return as_dict(request)

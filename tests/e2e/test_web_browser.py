@@ -28,6 +28,8 @@ def app_url(tmp_path_factory):
     from service_directory import accounts, migrate
     from service_directory.db import engine_for, session_scope
     from service_directory.models.directory import Organization, Service
+    from service_directory.models.reports import DiscriminationReport
+    from service_directory.reminders.models import FollowUpRequest
 
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'puente.db'}"
     migrate.upgrade(url)
@@ -36,6 +38,11 @@ def app_url(tmp_path_factory):
         session.flush()
         session.add(Service(id="svc-1", organization_id="ngo-1", name="Clínica Esperanza"))
         session.flush()
+        session.add(DiscriminationReport(organization_id="ngo-1", country="do",
+                                         service_name="Clínica Esperanza",
+                                         description="Me pidieron pasaporte y no me atendieron"))
+        session.add(FollowUpRequest(organization_id="ngo-1", country="do",
+                                    service_type="hiv_treatment", reason="no_medicine"))
         user = accounts.create_user(session, name="Marie", role="curator",
                                     email="marie@ngo.example", organization_ids=["ngo-1"])
         token = accounts.create_invite(session, user)
@@ -115,6 +122,16 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".item strong")] == [
         "Clínica Esperanza"]
     browser.save_screenshot(str(SHOTS / "services-en.png"))
+
+    browser.find_element(By.LINK_TEXT, "To review").click()
+    wait_for_url(browser, "/ui/queue")
+    assert "Me pidieron pasaporte" in browser.page_source
+    browser.save_screenshot(str(SHOTS / "queue-en.png"))
+    report = browser.find_element(By.CSS_SELECTOR, "form[action$='/resolve']")
+    report.find_element(By.NAME, "note").send_keys("Hablamos con la directora de la clínica")
+    report.find_element(By.TAG_NAME, "button").click()
+    wait_for_url(browser, "done=report")
+    assert "Me pidieron pasaporte" not in browser.page_source
 
     browser.get(f"{base}/ui/?lang=ht")
     assert '<html lang="ht">' in browser.page_source or browser.find_element(

@@ -195,3 +195,41 @@ def test_the_services_list_searches_filters_and_pages(many_services):
                      "Clinic org-a"]
     free = names(get("/ui/services?flag=free_of_charge&q=centro 0").text)
     assert free == ["Centro 00", "Centro 02", "Centro 04", "Centro 06", "Centro 08"]
+
+
+def test_the_queue_reviews_reports_and_followups_of_her_organizations(two_orgs):
+    from service_directory.models.reports import DiscriminationReport
+    from service_directory.reminders.models import FollowUpRequest
+
+    with two_orgs.sessions.begin() as session:
+        for org in ("org-a", "org-b"):
+            session.add(DiscriminationReport(id=f"rep-{org}", organization_id=org, country="pe",
+                                             description=f"me negaron la atención en {org}"))
+            session.add(FollowUpRequest(id=f"fu-{org}", organization_id=org, country="cl",
+                                        reason="no_medicine", pseudonym="p" * 64))
+    person(two_orgs, "curator", "gil@ngo.example", orgs=("org-a",))
+    sign_in(two_orgs, "gil@ngo.example")
+    page = two_orgs.client.get("/ui/queue").text
+    assert "en org-a" in page and "en org-b" not in page and "No medicine left" in page
+    assert "p" * 64 not in page  # never the pseudonym
+    token = csrf_of(page)
+    post = two_orgs.client.post
+    assert post("/ui/reports/rep-org-a/resolve", data={"note": "hablamos con la clínica"},
+                follow_redirects=False).status_code == 403
+    assert post("/ui/reports/rep-org-b/resolve", data={"note": "x", "csrf": token},
+                follow_redirects=False).status_code == 404
+    assert post("/ui/reports/rep-org-a/resolve", data={"note": "hablamos con la clínica",
+                                                        "csrf": token},
+                follow_redirects=False).status_code == 303
+    assert post("/ui/followups/fu-org-a/status", data={"status": "in_review", "csrf": token},
+                follow_redirects=False).status_code == 303
+    assert post("/ui/followups/fu-org-a/status", data={"status": "resolved", "csrf": token},
+                follow_redirects=False).status_code == 422  # resolving says what was done
+    assert post("/ui/followups/fu-org-a/status", data={
+        "status": "resolved", "note": "la llamamos y tiene cita", "csrf": token},
+        follow_redirects=False).status_code == 303
+    with two_orgs.sessions() as session:
+        assert session.get(DiscriminationReport, "rep-org-a").status == "resolved"
+        done = session.get(FollowUpRequest, "fu-org-a")
+        assert (done.status, done.resolution_note) == ("resolved", "la llamamos y tiene cita")
+    assert "en org-a" not in two_orgs.client.get("/ui/queue").text
