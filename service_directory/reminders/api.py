@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import gazetteer
-from ..config import LANGUAGES
 from ..deps import get_session, require_internal
 from ..models.directory import Service
 from ..search import SearchQuery, nearest_services
@@ -144,8 +143,8 @@ def _help_for(session: Session, person: str, plan, language: str) -> dict[str, A
     if place_name:
         found = gazetteer.resolve(place_name, country)
         place = found.place
-    if place is None and country:
-        place = _capital(country)
+    if place is None and country:  # she never named a place: the largest city
+        place = gazetteer.largest_city(country)
     if place is not None:
         outcome = nearest_services(session, SearchQuery(
             latitude=place.latitude, longitude=place.longitude, service_type=treatment,
@@ -158,13 +157,6 @@ def _help_for(session: Session, person: str, plan, language: str) -> dict[str, A
     return {"followup_id": request.id, "service_type": treatment, "country": country,
             "place": place.name if place else None,
             "help_line": plans.help_line(session, country, language)}
-
-
-def _capital(country: str):
-    """Where to search when she never named a place: the country's largest city."""
-    from ..gazetteer import largest_city
-
-    return largest_city(country)
 
 
 @router.post("/v1/reminders/followups/{followup_id}/reason",
@@ -194,5 +186,3 @@ def delivery_status(body: StatusIn, session: Session = Depends(get_session)) -> 
     session.commit()
     return {"key": body.key, "status": occurrence.status}
 
-
-__all__ = ["router", "LANGUAGES"]

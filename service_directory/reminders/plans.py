@@ -98,11 +98,12 @@ def read_message(draft: Draft, text: str, *, country: str | None = None,
     else:
         if place and place != draft.place:
             draft.place = place
-        if country and (country != draft.country or not draft.place):
-            draft.country = country.lower()
-        zone_of_place, country_of_place = place_zone(draft.place, draft.country)
-        if country_of_place and not country:
+        # a place she named keeps its own country, whatever the conversation's slot says
+        zone_of_place, country_of_place = place_zone(draft.place, country or draft.country)
+        if country_of_place:
             draft.country = country_of_place
+        elif country:
+            draft.country = country.lower()
         draft.country = draft.country or (country_hint or "").lower() or None
     try:
         draft.zone = schedule.zone_for(draft.country, zone_of_place)

@@ -115,6 +115,9 @@ def test_a_place_she_names_beats_her_numbers_country():
     assert draft.zone == "America/Bogota"  # nothing better known: her number's country
     draft = plans.read_message(draft, "estoy en Boa Vista")
     assert (draft.country, draft.zone) == ("br", "America/Boa_Vista")
+    draft = plans.read_message(draft, "que diga 'hora del té'", country="co")  # an old slot
+    assert (draft.country, draft.zone, draft.codeword) == ("br", "America/Boa_Vista",
+                                                           "hora del té")
 
 
 def test_pause_resume_change_and_stop(accounts_sessions):
