@@ -15,6 +15,7 @@ from .reminders import admin_api as reminders_admin
 from .reminders import api as reminders
 from .web import pages as web_pages
 from .web import queue as web_queue
+from .web import service_edit as web_service_edit
 from .web import services as web_services
 from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
                       admin_users, entitlements, health, nlg, people, places, reports,
@@ -22,7 +23,7 @@ from .routers import (admin_audit, admin_directory, admin_entitlements, admin_re
 
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
            admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
-           reminders_admin, web_pages, web_services, web_queue)
+           reminders_admin, web_pages, web_services, web_service_edit, web_queue)
 
 
 @asynccontextmanager

@@ -122,6 +122,13 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, ".item strong")] == [
         "Clínica Esperanza"]
     browser.save_screenshot(str(SHOTS / "services-en.png"))
+    browser.find_element(By.LINK_TEXT, "Clínica Esperanza").click()
+    wait_for_url(browser, "/ui/services/svc-1")
+    browser.find_element(By.CSS_SELECTOR, "input[name=serves_undocumented][value=yes]").click()
+    browser.save_screenshot(str(SHOTS / "service-edit-en.png"))
+    browser.find_element(By.CSS_SELECTOR, "form.card > button[type=submit]").click()
+    wait_for_url(browser, "saved=1")
+    assert browser.find_element(By.CSS_SELECTOR, ".notice").is_displayed()
 
     browser.find_element(By.LINK_TEXT, "To review").click()
     wait_for_url(browser, "/ui/queue")

@@ -177,7 +177,7 @@ def many_services(two_orgs):
 
 
 def names(html: str) -> list[str]:
-    return re.findall(r"<strong>([^<]+)</strong>", html)
+    return re.findall(r"<strong>(?:<a [^>]*>)?([^<]+)", html)
 
 
 def test_the_services_list_searches_filters_and_pages(many_services):
@@ -233,3 +233,47 @@ def test_the_queue_reviews_reports_and_followups_of_her_organizations(two_orgs):
         done = session.get(FollowUpRequest, "fu-org-a")
         assert (done.status, done.resolution_note) == ("resolved", "la llamamos y tiene cita")
     assert "en org-a" not in two_orgs.client.get("/ui/queue").text
+
+
+def version_of(html: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', html).group(1)
+
+
+def test_editing_a_service_with_errors_in_place_and_no_silent_overwrite(two_orgs):
+    person(two_orgs, "curator", "hana@ngo.example", orgs=("org-a",))
+    sign_in(two_orgs, "hana@ngo.example")
+    client = two_orgs.client
+    page = client.get("/ui/services/org-a-old").text
+    assert "Treats people without papers" in page and "Never reports anyone" in page
+    token, version = csrf_of(page), version_of(page)
+    form = {"csrf": token, "version": version, "name": "Clinic org-a", "email": "not-an-email",
+            "serves_undocumented": "yes", "service_types": ["hiv_testing", "prep"]}
+    bad = client.post("/ui/services/org-a-old", data=form)
+    assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+    with two_orgs.sessions() as session:
+        assert session.get(Service, "org-a-old").serves_undocumented is None  # nothing saved
+
+    form["email"] = "clinic@ngo.example"
+    saved = client.post("/ui/services/org-a-old", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    with two_orgs.sessions() as session:
+        service = session.get(Service, "org-a-old")
+        assert (service.email, service.serves_undocumented) == ("clinic@ngo.example", True)
+
+    # A colleague saves meanwhile; her form still carries the version she opened.
+    with two_orgs.sessions.begin() as session:
+        service = session.get(Service, "org-a-old")
+        service.name, service.version = "Clínica A (renamed)", service.version + 1
+    form.update(name="Clinic A, mine", version=str(int(version) + 1))
+    conflict = client.post("/ui/services/org-a-old", data=form)
+    assert conflict.status_code == 409
+    assert "Clínica A (renamed)" in conflict.text and "Clinic A, mine" in conflict.text
+    with two_orgs.sessions() as session:
+        assert session.get(Service, "org-a-old").name == "Clínica A (renamed)"
+    form["version"] = version_of(conflict.text)  # she compared and saves on purpose
+    assert client.post("/ui/services/org-a-old", data=form,
+                       follow_redirects=False).status_code == 303
+
+    assert client.get("/ui/services/org-b-old").status_code == 404
+    del form["csrf"]
+    assert client.post("/ui/services/org-a-old", data=form).status_code == 403
