@@ -14,6 +14,7 @@ from .config import get_settings
 from .reminders import admin_api as reminders_admin
 from .reminders import api as reminders
 from .web import pages as web_pages
+from .web import imports as web_imports
 from .web import queue as web_queue
 from .web import service_edit as web_service_edit
 from .web import services as web_services
@@ -23,7 +24,8 @@ from .routers import (admin_audit, admin_directory, admin_entitlements, admin_re
 
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
            admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
-           reminders_admin, web_pages, web_services, web_service_edit, web_queue)
+           reminders_admin, web_pages, web_services, web_service_edit, web_queue,
+           web_imports)
 
 
 @asynccontextmanager

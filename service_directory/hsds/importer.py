@@ -217,9 +217,19 @@ class _Plan:
             try:
                 vals[column] = self._convert_cell(name, res.field(column), column, text, row)
             except ValueError as exc:
+                if name == "phone" and column == "number" and 7 <= sum(
+                        ch.isdigit() for ch in text) <= 15:
+                    # a number in an old or national format (no country to read it in)
+                    # is worth a look, not the loss of the row; too few digits stays an error
+                    vals[column] = text.strip()
+                    self.report.notes.append(Problem(
+                        path, row.line, f"{exc}; kept as written: check it", column))
+                    continue
                 problems.append(Problem(path, row.line, str(exc), column))
         if not row.values.get("id"):
             problems.append(Problem(path, row.line, "is empty; every row needs an id", "id"))
+        if name == "address" and "state_province" in vals and not vals["state_province"]:
+            vals["state_province"] = self._fill_state_province(path, row, vals)
         for column in mapping.required_columns(name):
             if column in vals and vals[column] is None and column not in {p.column for p in problems}:
                 problems.append(Problem(path, row.line, "is empty; Puente needs it", column))
@@ -269,6 +279,20 @@ class _Plan:
         if isinstance(value, str) and length is not None and len(value) > length:
             raise ValueError(f"is {len(value)} characters long; at most {length} fit")
         return value
+
+    def _fill_state_province(self, path: str, row: Row, vals: dict[str, Any]) -> str:
+        """Some countries have no provinces (Trinidad and Tobago): an empty
+        state_province takes the city's name as the gazetteer knows it (else as written)
+        and is noted, never a rejected row."""
+        from .. import gazetteer
+
+        city, country = vals.get("city") or "", (vals.get("country") or "").lower() or None
+        found = gazetteer.resolve(city, country) if city else None
+        filled = found.place.name if found is not None and found.place is not None else city
+        self.report.notes.append(Problem(
+            path, row.line, f"is empty; filled with {filled!r} from the city (check it)",
+            "state_province"))
+        return filled
 
     def _phone_region(self, row: Row) -> str | None:
         """The country of the phone's location, from the package's addresses, if any:

@@ -241,3 +241,19 @@ def test_a_file_without_a_needed_column_is_one_clear_error(db_session, db_engine
         "services.csv line 1: header has no organization_id column: Puente cannot keep "
         "service rows without it; 1 row(s) not imported"]
     assert _count(db_engine, Service) == 0 and _count(db_engine, Organization) == 2
+
+
+def test_an_address_without_province_and_an_old_phone_are_warnings_not_rejections(
+        db_session, db_engine, tmp_path):
+    """A Caribbean NGO's package: Port of Spain has no state_province (Trinidad and
+    Tobago has none) and a phone is in a national format with no country to read it."""
+    package = _copy_small(tmp_path)
+    _append(package / "locations.csv", "loc-pos,physical,org-sample-sdq,Port of Spain office,10.6596,-61.5019,")
+    _append(package / "addresses.csv", "adr-pos,loc-pos,1 Frederick Street,Port of Spain,,,TT,physical")
+    _append(package / "phones.csv", "ph-old,,svc-sample-tb,623-4567,voice")
+    report = _import(db_engine, package)
+    assert report.imported and report.errors == []
+    notes = {(p.file, p.column): p.message for p in report.notes}
+    assert "filled with" in notes[("addresses.csv", "state_province")]
+    assert "kept as written" in notes[("phones.csv", "number")]
+    assert _count(db_engine, Location) == 3

@@ -277,3 +277,55 @@ def test_editing_a_service_with_errors_in_place_and_no_silent_overwrite(two_orgs
     assert client.get("/ui/services/org-b-old").status_code == 404
     del form["csrf"]
     assert client.post("/ui/services/org-a-old", data=form).status_code == 403
+
+
+def small_package_zip(extra: dict[str, list[str]]) -> bytes:
+    """tests/service_directory/data/hsds_small as a zip, with lines added per file."""
+    import io
+    import zipfile
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "data" / "hsds_small"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in folder.iterdir():
+            text = path.read_text(encoding="utf-8")
+            for line in extra.get(path.name, []):
+                text = text.rstrip("\n") + "\n" + line + "\n"
+            archive.writestr(path.name, text)
+    return buffer.getvalue()
+
+
+def test_an_import_is_checked_first_then_brings_in_the_good_rows(accounts_app):
+    person(accounts_app, "admin", "ivo@ngo.example")
+    sign_in(accounts_app, "ivo@ngo.example")
+    client = accounts_app.client
+    token = csrf_of(client.get("/ui/import").text)
+    data = small_package_zip({
+        "addresses.csv": ["adr-pos,loc-pos,1 Frederick Street,Port of Spain,,,TT,physical"],
+        "locations.csv": ["loc-pos,physical,org-sample-sdq,Port of Spain office,10.6596,-61.5019,",
+                          "loc-bad,physical,org-sample-sdq,Bad,12.5,-200,"],
+        "phones.csv": ["ph-old,,svc-sample-tb,623-4567,voice"]})
+    dry = client.post("/ui/import", data={"csrf": token},
+                      files={"package": ("caribe.zip", data, "application/zip")})
+    assert dry.status_code == 200, dry.text
+    assert "Nothing is saved yet" in dry.text and "locations.csv" in dry.text
+    assert "longitude" in dry.text and "state_province" in dry.text and "kept as written" in dry.text
+    with accounts_app.sessions() as session:
+        assert session.get(Service, "svc-sample-tb") is None  # a dry run saved nothing
+    confirm = re.search(r'action="(/ui/import/[0-9a-f]+)"', dry.text).group(1)
+    done = client.post(confirm, data={"csrf": token})
+    assert done.status_code == 200 and "Imported." in done.text
+    with accounts_app.sessions() as session:
+        assert session.get(Service, "svc-sample-tb") is not None
+    assert client.post(confirm, data={"csrf": token}).status_code == 404  # used once
+
+
+def test_a_curator_imports_only_her_own_organizations(accounts_app):
+    person(accounts_app, "curator", "jo@ngo.example", orgs=())
+    sign_in(accounts_app, "jo@ngo.example")
+    token = csrf_of(accounts_app.client.get("/ui/import").text)
+    refused = accounts_app.client.post(
+        "/ui/import", data={"csrf": token},
+        files={"package": ("p.zip", small_package_zip({}), "application/zip")})
+    assert refused.status_code == 403 and "org-sample" in refused.text
