@@ -107,6 +107,12 @@ async def record_answer(dispatcher: CollectingDispatcher, tracker: Tracker,
     if answer == "ok":
         dispatcher.utter_message(response="utter_checkin_ok")
         return [SlotSet("menu", "main")]
+    if not result.get("followup_id"):  # the app is down: no one would see her request
+        from .contacts import hotline_for
+
+        dispatcher.utter_message(response="utter_directory_unavailable", hotline=await hotline_for(
+            tracker.get_slot("country"), language))
+        return [SlotSet("menu", "main")]
     return await offer_help(dispatcher, tracker, result)
 
 
