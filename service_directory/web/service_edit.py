@@ -7,6 +7,7 @@ is her decision.
 """
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -16,10 +17,14 @@ from sqlalchemy.orm import Session
 
 from ..deps import get_session
 from ..messages import N_, SERVICE_TYPE_NAMES
-from ..models.directory import SAFETY_FLAGS, Service
+from sqlalchemy import delete, or_, select
+
+from .. import audit
+from ..models.directory import SAFETY_FLAGS, Schedule, Service, ServiceAtLocation
 from ..routers import admin_directory as api
 from . import auth
-from .pages import _login_redirect, render
+from ..reminders.texts import day_names
+from .pages import _login_redirect, language_of, render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 TEXT_FIELDS = ("name", "description", "url", "email", "fees_description")
@@ -36,6 +41,68 @@ PROMISES = {
     "sex_worker_friendly": N_("Welcomes sex workers without judgement."),
     "youth_friendly": N_("Serves young people, on their own where the law allows."),
 }
+
+
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _own_schedules(service: Service):
+    """Her service's hours at the service level and at each of its places (not a
+    location's hours shared with other services)."""
+    places = select(ServiceAtLocation.id).where(ServiceAtLocation.service_id == service.id)
+    return or_(Schedule.service_id == service.id, Schedule.service_at_location_id.in_(places))
+
+
+def weekly_hours(session: Session, service: Service) -> dict[str, dict[str, str]]:
+    """Day → {"opens", "closes"} ("" when closed or unknown), from her schedules."""
+    hours = {day: {"opens": "", "closes": ""} for day in DAYS}
+    for row in session.scalars(select(Schedule).where(_own_schedules(service))
+                               .order_by(Schedule.opens_at)):
+        if row.opens_at is None or row.closes_at is None:
+            continue
+        days = [d.strip().upper()[-2:] for d in (row.byday or ",".join(DAYS)).split(",")]
+        for day in days:
+            if day in hours and not hours[day]["opens"]:
+                hours[day] = {"opens": row.opens_at.strftime("%H:%M"),
+                              "closes": row.closes_at.strftime("%H:%M")}
+    return hours
+
+
+def _read_hours(form) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    hours, errors = {}, {}
+    for day in DAYS:
+        opens, closes = (form.get(f"{day}_opens") or "").strip(), (form.get(f"{day}_closes") or "").strip()
+        hours[day] = {"opens": opens, "closes": closes}
+        if bool(opens) != bool(closes):
+            errors[day] = "give both times, or neither (closed)"
+            continue
+        for value in (opens, closes):
+            if value:
+                try:
+                    time.fromisoformat(value)
+                except ValueError:
+                    errors[day] = f"{value!r} is not a time; write it as 08:00"
+    return hours, errors
+
+
+def save_hours(session: Session, service: Service, hours: dict[str, dict[str, str]],
+               user) -> bool:
+    """Replace her service's own hours by the week she typed (audited); False if the
+    same as before."""
+    before = weekly_hours(session, service)
+    if before == hours:
+        return False
+    session.execute(delete(Schedule).where(_own_schedules(service))
+                    .execution_options(synchronize_session=False))
+    for day, span in hours.items():
+        if span["opens"]:
+            session.add(Schedule(service_id=service.id, freq="WEEKLY", byday=day,
+                                 opens_at=time.fromisoformat(span["opens"]),
+                                 closes_at=time.fromisoformat(span["closes"])))
+    session.flush()
+    audit.record(session, user, "update_hours", "service", service.id,
+                 before={"hours": before}, after={"hours": hours})
+    return True
 
 
 def _editable(request: Request, session: Session, service_id: str) -> tuple[auth.WebSession, Service]:
@@ -59,8 +126,11 @@ def current_values(session: Session, service: Service) -> dict[str, Any]:
 
 def _page(request: Request, web: auth.WebSession, service: Service, values: dict[str, Any],
           errors: dict[str, str] | None = None, theirs: dict[str, Any] | None = None,
-          version: int | None = None, status_code: int = 200) -> Response:
+          version: int | None = None, status_code: int = 200,
+          hours: dict | None = None) -> Response:
     return render(request, "service_edit.html", {
+        "days": DAYS, "hours": hours if hours is not None else {},
+        "day_names": [n.capitalize() for n in day_names(language_of(request))],
         "user": web.user, "csrf": web.csrf, "service": service, "values": values,
         "errors": errors or {}, "theirs": theirs, "version": version or service.version,
         "types": {c: SERVICE_TYPE_NAMES[c] for c in TYPES}, "promises": PROMISES,
@@ -74,7 +144,8 @@ def edit_page(service_id: str, request: Request,
     if auth.read(request, session) is None:
         return _login_redirect()
     web, service = _editable(request, session, service_id)
-    return _page(request, web, service, current_values(session, service))
+    return _page(request, web, service, current_values(session, service),
+                 hours=weekly_hours(session, service))
 
 
 def _from_form(form) -> dict[str, Any]:
@@ -97,12 +168,16 @@ async def save(service_id: str, request: Request,
     if not auth.csrf_ok(web, form.get("csrf")):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
     submitted = _from_form(form)
+    hours, hour_errors = _read_hours(form)
     shown = {**submitted, **{f: submitted[f] or "" for f in TEXT_FIELDS}}
     try:
         body = api.ServiceFields(**submitted)
     except ValidationError as error:
         errors = {str(e["loc"][0]): e["msg"].removeprefix("Value error, ") for e in error.errors()}
-        return _page(request, web, service, shown, errors, status_code=422)
+        return _page(request, web, service, shown, errors | hour_errors, hours=hours,
+                     status_code=422)
+    if hour_errors:
+        return _page(request, web, service, shown, hour_errors, hours=hours, status_code=422)
     try:
         api._change(api.ENTITIES["services"], service.id, body, False, session, web.user,
                     Response(), f'"v{form.get("version")}"')
@@ -112,10 +187,13 @@ async def save(service_id: str, request: Request,
             fresh = session.get(Service, service_id)
             theirs = current_values(session, fresh)
             return _page(request, web, fresh, shown, theirs=theirs, version=fresh.version,
-                         status_code=409)
+                         hours=hours, status_code=409)
         if error.status_code == 422 and isinstance(error.detail, list):
             errors = {str(d["loc"][-1]): d["msg"] for d in error.detail}
-            return _page(request, web, service, shown, errors, status_code=422)
+            return _page(request, web, service, shown, errors, hours=hours, status_code=422)
         raise
+    # _change committed the service; the hours follow in their own audited write
+    save_hours(session, session.get(Service, service_id), hours, web.user)
+    session.commit()
     return RedirectResponse(f"/ui/services/{service_id}?saved=1",
                             status_code=status.HTTP_303_SEE_OTHER)

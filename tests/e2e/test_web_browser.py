@@ -125,10 +125,19 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     browser.find_element(By.LINK_TEXT, "Clínica Esperanza").click()
     wait_for_url(browser, "/ui/services/svc-1")
     browser.find_element(By.CSS_SELECTOR, "input[name=serves_undocumented][value=yes]").click()
+    browser.find_element(By.NAME, "MO_opens").send_keys("08:00")
+    browser.find_element(By.NAME, "MO_closes").send_keys("16:00")
     browser.save_screenshot(str(SHOTS / "service-edit-en.png"))
     browser.find_element(By.CSS_SELECTOR, "form.card > button[type=submit]").click()
     wait_for_url(browser, "saved=1")
     assert browser.find_element(By.CSS_SELECTOR, ".notice").is_displayed()
+    assert browser.find_element(By.NAME, "MO_closes").get_attribute("value") == "16:00"
+    browser.get(browser.current_url + "&lang=es")  # the same page, in Spanish, on a laptop
+    browser.set_window_size(1280, 900)
+    assert "Horario de atención" in browser.page_source
+    browser.save_screenshot(str(SHOTS / "service-edit-es-1280.png"))
+    browser.set_window_size(390, 844)
+    browser.get(f"{base}/ui/?lang=en")
 
     browser.find_element(By.LINK_TEXT, "To review").click()
     wait_for_url(browser, "/ui/queue")

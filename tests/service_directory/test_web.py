@@ -329,3 +329,35 @@ def test_a_curator_imports_only_her_own_organizations(accounts_app):
         "/ui/import", data={"csrf": token},
         files={"package": ("p.zip", small_package_zip({}), "application/zip")})
     assert refused.status_code == 403 and "org-sample" in refused.text
+
+
+def test_the_week_of_hours_she_types_is_what_search_returns(two_orgs):
+    """Done when: she fixes the hours of her clinic and the next migrant gets them."""
+    from datetime import datetime, timezone
+
+    from service_directory.models.directory import Location, ServiceAtLocation
+    from service_directory.search import SearchQuery, nearest_services
+
+    with two_orgs.sessions.begin() as session:
+        session.add(Location(id="loc-cuc", organization_id="org-a", name="Cúcuta",
+                             latitude=7.8939, longitude=-72.5078, country="co"))
+        session.add(ServiceAtLocation(service_id="org-a-old", location_id="loc-cuc"))
+    person(two_orgs, "curator", "kim@ngo.example", orgs=("org-a",))
+    sign_in(two_orgs, "kim@ngo.example")
+    page = two_orgs.client.get("/ui/services/org-a-old").text
+    form = {"csrf": csrf_of(page), "version": version_of(page), "name": "Clinic org-a",
+            "MO_opens": "08:00", "MO_closes": "16:00", "TU_opens": "9", "TU_closes": ""}
+    bad = two_orgs.client.post("/ui/services/org-a-old", data=form)
+    assert bad.status_code == 422 and "give both times" in bad.text
+    form.update(TU_opens="09:00", TU_closes="13:00")
+    assert two_orgs.client.post("/ui/services/org-a-old", data=form,
+                                follow_redirects=False).status_code == 303
+    page = two_orgs.client.get("/ui/services/org-a-old").text
+    assert 'value="09:00"' in page and 'value="13:00"' in page
+    monday_noon = datetime(2026, 12, 7, 17, 0, tzinfo=timezone.utc)  # 12:00 in Cúcuta
+    with two_orgs.sessions() as session:
+        found = nearest_services(session, SearchQuery(latitude=7.89, longitude=-72.5,
+                                                      now=monday_noon))
+    result = next(r for r in found.results if r.service_id == "org-a-old")
+    assert [(i.opens, i.closes) for i in result.hours_today] == [("08:00", "16:00")]
+    assert result.open_now is True
