@@ -61,6 +61,18 @@ def _distance(km: float) -> str:
     return f"{km:.1f} km" if km < 10 else f"{round(km)} km"
 
 
+def _next_opening(lang: str, upcoming: dict[str, Any]) -> str:
+    """"opens tomorrow 08:00", "opens Monday 08:00", "opens at 14:00" (later today)."""
+    ahead, opens = int(upcoming["days_ahead"]), upcoming["opens"]
+    if ahead == 0:
+        return _t(lang, "opens_later_today", time=opens)
+    if ahead == 1:
+        return _t(lang, "opens_tomorrow", time=opens)
+    from .reminders.texts import day_names
+
+    return _t(lang, "opens_on", day=day_names(lang)[int(upcoming["weekday"])], time=opens)
+
+
 def _service_lines(lang: str, style: str, number: int, service: dict[str, Any]) -> list[str]:
     name = service.get("name", "")
     head = f"{number}. *{name}*" if style == "whatsapp" else f"{number}. {name}"
@@ -78,6 +90,9 @@ def _service_lines(lang: str, style: str, number: int, service: dict[str, Any]) 
         contact.append(_t(lang, "hours_today", hours=spans))
     elif hours == []:
         contact.append(_t(lang, "closed_today"))
+    upcoming = service.get("next_opening")
+    if upcoming and not service.get("open_now"):
+        contact.append(_next_opening(lang, upcoming))
     if contact:
         lines.append(" | ".join(contact))
     safety = service.get("safety") or service.get("flags") or {}

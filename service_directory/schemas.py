@@ -58,6 +58,15 @@ class SafetyOut(BaseModel):
     youth_friendly: bool | None
 
 
+class NextOpeningOut(BaseModel):
+    """When it opens next (when not open now): `days_ahead` 0 = later today, 1 =
+    tomorrow; `weekday` 0 = Monday, in the location's zone; `opens` local time."""
+
+    days_ahead: int
+    weekday: int
+    opens: str
+
+
 class ServiceOut(BaseModel):
     """One service at its nearest location.
 
@@ -90,6 +99,7 @@ class ServiceOut(BaseModel):
     email: str | None
     hours_today: list[OpeningIntervalOut] | None
     open_now: bool | None
+    next_opening: NextOpeningOut | None = None
     safety: SafetyOut
     languages: list[str]
     speaks_language: bool | None

@@ -86,6 +86,13 @@ class SearchQuery:
             raise SearchError("at least one radius is needed")
 
 
+@dataclass(frozen=True)
+class NextOpening:
+    days_ahead: int  # 0 = later today, 1 = tomorrow, ...
+    weekday: int  # date.weekday() of that day, in the location's zone
+    opens: str  # "08:00", local time
+
+
 @dataclass
 class OpeningInterval:
     opens: str  # "HH:MM", local time of the location
@@ -120,6 +127,8 @@ class ServiceResult:
     verified_by: str | None
     verified_days_ago: int | None
     stale: bool
+    # When it is not open any more today: the next day it opens (1 = tomorrow) and when.
+    next_opening: NextOpening | None = None
 
 
 @dataclass
@@ -219,6 +228,24 @@ def opening_today(
         if overnight and _applies_on(schedule, yesterday) and minute < closes:
             open_now = True
     return intervals, open_now
+
+
+def next_opening(schedules: Sequence[Schedule], tz_name: str | None,
+                 now: datetime) -> NextOpening | None:
+    """The next time it opens within a week, when it is not open now (None: open now,
+    or no usable schedule): "closed now, opens tomorrow 08:00"."""
+    timed = [s for s in schedules if s.opens_at is not None and s.closes_at is not None]
+    if not timed:
+        return None
+    local = now.astimezone(_zone(tz_name))
+    minute = local.hour * 60 + local.minute
+    for ahead in range(0, 8):
+        day = local.date() + timedelta(days=ahead)
+        opens = sorted(_minutes(s.opens_at) for s in timed if _applies_on(s, day))
+        upcoming = [m for m in opens if ahead > 0 or m > minute]
+        if upcoming:
+            return NextOpening(ahead, day.weekday(), f"{upcoming[0] // 60:02d}:{upcoming[0] % 60:02d}")
+    return None
 
 
 # --- verification ----------------------------------------------------------------
@@ -611,6 +638,8 @@ def _details(
                 email=row.email,
                 hours_today=hours,
                 open_now=open_now,
+                next_opening=None if open_now else next_opening(
+                    schedules.get(c.service_id, []), c.timezone, now),
                 safety=dict(row.safety),
                 languages=langs,
                 speaks_language=(query.person_language in langs) if query.person_language and langs else None,

@@ -361,3 +361,34 @@ def test_the_week_of_hours_she_types_is_what_search_returns(two_orgs):
     result = next(r for r in found.results if r.service_id == "org-a-old")
     assert [(i.opens, i.closes) for i in result.hours_today] == [("08:00", "16:00")]
     assert result.open_now is True
+
+
+def test_after_closing_time_the_answer_says_when_it_opens_next(two_orgs):
+    """'closed now, opens tomorrow 08:00': the week's hours reach the person."""
+    from datetime import datetime, timezone
+
+    from service_directory.compose import services_found
+    from service_directory.models.directory import Location, ServiceAtLocation
+    from service_directory.schemas import ServiceOut
+    from service_directory.search import SearchQuery, nearest_services
+
+    with two_orgs.sessions.begin() as session:
+        session.add(Location(id="loc-cuc", organization_id="org-a", name="Cúcuta",
+                             latitude=7.8939, longitude=-72.5078, country="co"))
+        session.add(ServiceAtLocation(service_id="org-a-old", location_id="loc-cuc"))
+        from service_directory.web.service_edit import save_hours
+
+        hours = {d: {"opens": "", "closes": ""} for d in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")}
+        hours["MO"] = {"opens": "08:00", "closes": "16:00"}
+        hours["TU"] = {"opens": "09:00", "closes": "13:00"}
+        save_hours(session, session.get(Service, "org-a-old"), hours, "test")
+    monday_evening = datetime(2026, 12, 7, 23, 0, tzinfo=timezone.utc)  # 18:00 in Cúcuta
+    with two_orgs.sessions() as session:
+        found = nearest_services(session, SearchQuery(latitude=7.89, longitude=-72.5,
+                                                      now=monday_evening))
+    result = next(r for r in found.results if r.service_id == "org-a-old")
+    assert result.open_now is False and result.next_opening.days_ahead == 1
+    out = ServiceOut.model_validate(result, from_attributes=True).model_dump()
+    assert out["next_opening"] == {"days_ahead": 1, "weekday": 1, "opens": "09:00"}
+    text = services_found("es", "sms", {"services": [out], "place": "Cúcuta"})
+    assert "09:00" in text and "mañana" in text.lower()
