@@ -18,6 +18,7 @@ from .web import imports as web_imports
 from .web import queue as web_queue
 from .web import service_edit as web_service_edit
 from .web import services as web_services
+from .web import users as web_users
 from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
                       admin_users, entitlements, health, nlg, people, places, reports,
                       services)
@@ -25,7 +26,7 @@ from .routers import (admin_audit, admin_directory, admin_entitlements, admin_re
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
            admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
            reminders_admin, web_pages, web_services, web_service_edit, web_queue,
-           web_imports)
+           web_imports, web_users)
 
 
 @asynccontextmanager

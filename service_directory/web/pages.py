@@ -168,6 +168,26 @@ def recent_changes(session: Session, user: User, limit: int = 10) -> list[AuditE
     return list(session.scalars(query))
 
 
+REPEATED_REPORTS = 2
+
+
+def repeatedly_reported(session: Session, limit: int = 20) -> list[dict]:
+    """Services with several discrimination reports: the admin decides whether their
+    safety promises still hold."""
+    from sqlalchemy import func
+
+    from ..models.reports import DiscriminationReport
+
+    counted = (select(DiscriminationReport.service_id, func.count().label("reports"))
+               .where(DiscriminationReport.service_id.is_not(None))
+               .group_by(DiscriminationReport.service_id)
+               .having(func.count() >= REPEATED_REPORTS).subquery())
+    rows = session.execute(select(Service.id, Service.name, counted.c.reports)
+                           .join(counted, counted.c.service_id == Service.id)
+                           .order_by(counted.c.reports.desc(), Service.name).limit(limit))
+    return [{"id": r.id, "name": r.name, "reports": r.reports} for r in rows]
+
+
 def followups(session: Session, user: User, limit: int = 20) -> list[FollowUpRequest]:
     query = select(FollowUpRequest).where(FollowUpRequest.status != "resolved") \
         .order_by(FollowUpRequest.created_at.desc()).limit(limit)
@@ -190,7 +210,8 @@ def home(request: Request, session: Session = Depends(get_session)) -> Response:
             stale=stale_services(session, user, today),
             reports=reports.visible_reports(session, user, status="open", limit=20),
             followups=followups(session, user),
-            changes=recent_changes(session, user))
+            changes=recent_changes(session, user),
+            flagged=repeatedly_reported(session) if user.role == "admin" else [])
     return render(request, "home.html", context)
 
 

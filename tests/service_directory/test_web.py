@@ -7,8 +7,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from service_directory import accounts
+from service_directory.models.accounts import User
 from service_directory.models.directory import Organization, Service
 from service_directory.web import auth
 
@@ -392,3 +394,50 @@ def test_after_closing_time_the_answer_says_when_it_opens_next(two_orgs):
     assert out["next_opening"] == {"days_ahead": 1, "weekday": 1, "opens": "09:00"}
     text = services_found("es", "sms", {"services": [out], "place": "Cúcuta"})
     assert "09:00" in text and "mañana" in text.lower()
+
+
+def test_a_service_reported_several_times_is_flagged_for_the_admin(two_orgs):
+    from service_directory.models.reports import DiscriminationReport
+
+    with two_orgs.sessions.begin() as session:
+        for n in range(3):
+            session.add(DiscriminationReport(service_id="org-b-old", organization_id="org-b",
+                                             description=f"report {n}"))
+        session.add(DiscriminationReport(service_id="org-a-old", organization_id="org-a",
+                                         description="once"))
+    person(two_orgs, "admin", "lia@ngo.example")
+    sign_in(two_orgs, "lia@ngo.example")
+    home = two_orgs.client.get("/ui/").text
+    assert "Services reported several times" in home and "3 reports" in home
+    assert 'href="/ui/services/org-b-old"' in home and "1 reports" not in home
+
+
+def test_an_admin_invites_and_a_deactivated_account_stops_at_once(two_orgs):
+    person(two_orgs, "admin", "max@ngo.example")
+    sign_in(two_orgs, "max@ngo.example")
+    client = two_orgs.client
+    token = csrf_of(client.get("/ui/users").text)
+    bad = client.post("/ui/users", data={"csrf": token, "name": "Nia", "email": "not-mail",
+                                         "role": "curator"})
+    assert bad.status_code == 422
+    made = client.post("/ui/users", data={"csrf": token, "name": "Nia", "role": "curator",
+                                          "email": "nia@ngo.example", "organization": "org-a"})
+    link = re.search(r'value="(http[^"]+/ui/invite/[^"]+)"', made.text).group(1)
+    invite_path = link[link.index("/ui/invite/"):]
+    admin_cookies = dict(client.cookies)
+    client.cookies.clear()
+    assert client.post(invite_path, data={"password": PASSWORD, "repeat": PASSWORD},
+                       follow_redirects=False).status_code == 303
+    assert client.get("/ui/", follow_redirects=False).status_code == 200  # Nia is in
+    nia_cookies = dict(client.cookies)
+    with two_orgs.sessions() as session:
+        nia = session.scalar(select(User).where(User.email == "nia@ngo.example"))
+    client.cookies.clear()
+    client.cookies.update(admin_cookies)
+    assert client.post(f"/ui/users/{nia.id}/active", data={"csrf": token, "active": "0"},
+                       follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(nia_cookies)
+    assert client.get("/ui/", follow_redirects=False).status_code == 303  # her session ended
+    client.cookies.clear()
+    assert sign_in(two_orgs, "nia@ngo.example").status_code == 401
