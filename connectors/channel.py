@@ -424,19 +424,27 @@ class TwilioInputBase(InputChannel):
                 "key": occurrence[:80], "status": status, "error_code": code or None})
 
     # ---- proactive ------------------------------------------------------------------
-    async def send_proactive(self, person: str, reply: Reply) -> int:
-        """A message nobody asked for right now (a reminder): only with consent."""
+    async def consented_address(self, person: str) -> Tuple[Optional[str], str]:
+        """Her address when she opted in (vault) and has not opted out since; else None
+        and why (`opted_out`, `no_contact`), counted and logged without the number."""
         rt = self.runtime
         if await rt.is_opted_out(person):
-            await rt.count("proactive_skipped", "opted_out")
-            log.info("%s: %s opted out; proactive message not sent", self.channel_name,
-                     person[:8])
-            return 0
-        address = await rt.vault.get(person)
+            reason = "opted_out"
+        else:
+            address = await rt.vault.get(person)
+            if address is not None:
+                return address, "ok"
+            reason = "no_contact"
+        await rt.count("proactive_skipped", reason)
+        log.info("%s: proactive message to %s not sent (%s)", self.channel_name, person[:8],
+                 reason)
+        return None, reason
+
+    async def send_proactive(self, person: str, reply: Reply) -> int:
+        """A message nobody asked for right now (Rasa's trigger_intent): only with consent."""
+        rt = self.runtime
+        address, _ = await self.consented_address(person)
         if address is None:
-            await rt.count("proactive_skipped", "no_contact")
-            log.info("%s: no vault contact for %s; proactive message not sent",
-                     self.channel_name, person[:8])
             return 0
         language = reply.language or await rt.language(person)
         template = await self.proactive_template(person, reply, language)
@@ -467,13 +475,9 @@ class TwilioInputBase(InputChannel):
         """One reminder: at most once per key, only with consent; the conversation
         then knows it was sent, so "OK", "1" or "2" is understood as its answer."""
         rt = self.runtime
-        if await rt.is_opted_out(item.person):
-            await rt.count("proactive_skipped", "opted_out")
-            return "opted_out"
-        address = await rt.vault.get(item.person)
+        address, refusal = await self.consented_address(item.person)
         if address is None:
-            await rt.count("proactive_skipped", "no_contact")
-            return "no_contact"
+            return refusal
         if not await rt.state.claim(SENT + item.key, SENT_TTL_SECONDS):
             await rt.count("proactive_duplicate")
             return "duplicate"

@@ -13,6 +13,8 @@ from babel import Locale, UnknownLocaleError
 from .i18n import gettext_for
 from .messages import FLAG_LABELS, LANGUAGE_NAMES, SERVICE_TYPE_NAMES, TEXTS
 from .messages_rights import MESSAGES_RIGHTS
+from .reminders.texts import COMPOSERS as REMINDER_COMPOSERS
+from .reminders.texts import day_names
 
 Composer = Callable[[str, str, dict[str, Any]], str]
 
@@ -68,8 +70,6 @@ def _next_opening(lang: str, upcoming: dict[str, Any]) -> str:
         return _t(lang, "opens_later_today", time=opens)
     if ahead == 1:
         return _t(lang, "opens_tomorrow", time=opens)
-    from .reminders.texts import day_names
-
     return _t(lang, "opens_on", day=day_names(lang)[int(upcoming["weekday"])], time=opens)
 
 
@@ -210,13 +210,5 @@ COMPOSERS: dict[str, Composer] = {
     "utter_services_found": services_found,
     "utter_entitlements": entitlement_answer,
     "utter_urgent_care": urgent_care,
+    **REMINDER_COMPOSERS,
 }
-
-
-def _add_reminder_composers() -> None:
-    from .reminders.texts import COMPOSERS as REMINDERS
-
-    COMPOSERS.update(REMINDERS)
-
-
-_add_reminder_composers()

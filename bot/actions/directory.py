@@ -168,10 +168,10 @@ class ActionHandleLocation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        if tracker.get_slot("menu") in ("reminder_confirm", "reminder_time"):
-            # "estoy en Cúcuta" while setting a reminder: where her clock is
-            from .reminders import read_draft
+        from .reminders import SETTING_UP, read_draft
 
+        if tracker.get_slot("menu") in SETTING_UP:
+            # "estoy en Cúcuta" while setting a reminder: where her clock is
             return await read_draft(dispatcher, tracker)
         pin = _location_from_pin(tracker)
         if pin:

@@ -88,8 +88,9 @@ class ActionHandleYesNo(Action):
         yes = tracker.get_intent_of_latest_message() == "affirm"
         menu = tracker.get_slot("menu")
         if menu == "reminder_confirm":
-            return await (reminders.confirm(dispatcher, tracker) if yes
-                          else _cancel(dispatcher))
+            if yes:
+                return await reminders.confirm(dispatcher, tracker)
+            return reminders.cancel(dispatcher)
         if menu in ("dose_reminder", "checkin") and yes:  # "OK" to a reminder or check-in
             return await reminders.record_answer(
                 dispatcher, tracker, "taken" if menu == "dose_reminder" else "ok")
@@ -102,10 +103,6 @@ class ActionHandleYesNo(Action):
             return [SlotSet("menu", "main")]
         dispatcher.utter_message(response="utter_menu")
         return [SlotSet("menu", "main")]
-
-
-async def _cancel(dispatcher: CollectingDispatcher) -> List[EventType]:
-    return reminders.cancel(dispatcher)
 
 
 async def _reminder_option(dispatcher: CollectingDispatcher, tracker: Tracker, menu: str,

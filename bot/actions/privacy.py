@@ -20,12 +20,10 @@ from rasa_sdk.events import (ActionExecuted, AllSlotsReset, EventType, SessionSt
 from rasa_sdk.executor import CollectingDispatcher
 
 from .api import AppRejected, AppUnavailable, request
+from .reminders import AWAITING_ANSWER
 
 log = logging.getLogger(__name__)
 CARRIED_OVER = ("language", "country")
-# A reminder or check-in waits for her answer across sessions (she may answer the
-# next morning), and so does the follow-up it opened.
-AWAITED_MENUS = ("dose_reminder", "checkin", "followup_reason")
 _background: set = set()
 
 
@@ -118,7 +116,9 @@ class ActionSessionStart(Action):
             value = tracker.get_slot(slot)
             if value is not None:
                 events.append(SlotSet(slot, value))
-        if tracker.get_slot("menu") in AWAITED_MENUS:
+        # a reminder or check-in waits for her answer across sessions (she may answer
+        # the next morning), and so does the follow-up it opened
+        if tracker.get_slot("menu") in AWAITING_ANSWER:
             events += [SlotSet("menu", tracker.get_slot("menu")),
                        SlotSet("followup_id", tracker.get_slot("followup_id"))]
         events.append(ActionExecuted("action_listen"))

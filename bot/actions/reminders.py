@@ -22,8 +22,11 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("twilio_sms", "twilio_whatsapp")
 FOLLOWUP_REASONS = ["side_effects", "no_medicine", "moved", "other"]
-REMINDER_MENUS = ("reminder_confirm", "reminder_country", "dose_reminder", "checkin",
-                  "followup_reason")
+# Values of the slot `menu` this flow sets (the connector sets the last two of
+# AWAITING_ANSWER when it sends a reminder or a check-in).
+SETTING_UP = ("reminder_confirm", "reminder_time")  # a time or a place continues it
+AWAITING_ANSWER = ("dose_reminder", "checkin", "followup_reason")  # kept across sessions
+REMINDER_MENUS = ("reminder_confirm", "reminder_country") + AWAITING_ANSWER  # read a number
 
 
 def _channel(tracker: Tracker) -> str:
@@ -176,7 +179,7 @@ class ActionChangeReminder(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         stopping = tracker.get_intent_of_latest_message() == "stop_reminder"
-        if tracker.get_slot("menu") in ("reminder_confirm", "reminder_time") and not stopping:
+        if tracker.get_slot("menu") in SETTING_UP and not stopping:
             return await read_draft(dispatcher, tracker)  # still setting it up
         try:
             outcome = await request(

@@ -8,7 +8,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from . import options
 from .api import AppRejected, AppUnavailable, request
 from .contacts import FALLBACK_HOTLINE, HELP_KINDS, contact_texts, contacts_for, country_hint
 from .rights import asked_country

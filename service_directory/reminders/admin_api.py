@@ -40,16 +40,23 @@ def _readable(session: Session, request_id: str, user: User) -> FollowUpRequest:
     return request
 
 
+def visible_followups(user: User):
+    """The requests she may see, newest first: her organizations' (admins: all, and
+    those no organization took)."""
+    query = select(FollowUpRequest).order_by(FollowUpRequest.created_at.desc(),
+                                             FollowUpRequest.id)
+    if user.role != "admin":
+        query = query.where(FollowUpRequest.organization_id.in_(user.organization_ids or [""]))
+    return query
+
+
 @router.get("", summary="List follow-up requests (newest first)")
 def list_followups(status_filter: Literal["new", "in_review", "resolved"] | None = Query(
                        None, alias="status"),
                    limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
                    session: Session = Depends(get_session),
                    user: User = Depends(reviewer)) -> list[dict[str, Any]]:
-    query = select(FollowUpRequest).order_by(FollowUpRequest.created_at.desc(),
-                                             FollowUpRequest.id)
-    if user.role != "admin":
-        query = query.where(FollowUpRequest.organization_id.in_(user.organization_ids or [""]))
+    query = visible_followups(user)
     if status_filter:
         query = query.where(FollowUpRequest.status == status_filter)
     return [as_dict(r) for r in session.scalars(query.limit(limit).offset(offset))]

@@ -6,6 +6,7 @@ queue of follow-up requests is under `/admin/followups` (`admin_api.py`).
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -80,7 +81,7 @@ def read_draft(body: DraftIn, session: Session = Depends(get_session)) -> dict[s
                                country=body.country, place=body.place,
                                service_type=body.service_type,
                                country_hint=body.country_hint)
-    return {"draft": plans.draft_dict(draft), "missing": draft.missing,
+    return {"draft": asdict(draft), "missing": draft.missing,
             "summary": plans.summary(draft)}
 
 

@@ -8,7 +8,7 @@ time; `schedule` turns them into instants.
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -322,10 +322,6 @@ def help_line(session: Session, country: str | None, language: str) -> dict[str,
             if not kinds or contact["kind"] in kinds:
                 return contact
     return None
-
-
-def draft_dict(draft: Draft) -> dict[str, Any]:
-    return asdict(draft)
 
 
 def as_utc(moment: datetime) -> datetime:

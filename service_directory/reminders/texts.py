@@ -6,8 +6,14 @@ segment: every catalog text here is short, and `tests` check each language.
 """
 from __future__ import annotations
 
+from babel.dates import format_time, get_day_names
+
+from ..i18n import gettext_for
+from ..messages import MESSAGES, TEXTS
+from ..nlg import fill, source_text
 from ..nlg import render as nlg_render
 from .models import ReminderPlan
+from .schedule import parse_hhmm
 
 # The response names double as WhatsApp template kinds (connectors/whatsapp_templates.yml).
 DOSE = "utter_dose_reminder"
@@ -35,17 +41,12 @@ def day_names(lang: str) -> list[str]:
     """Monday-first weekday names (CLDR's Haitian Creole ones are French: not ours)."""
     if lang == "ht":
         return list(_KREYOL_DAYS)
-    from babel.dates import get_day_names
-
     names = get_day_names("wide", locale=lang)
     return [names[i] for i in range(7)]
 
 
 def when_text(lang: str, days: str | None, mode: str | None) -> str:
     """"every day", "every week on Monday", "on Monday, Thursday"."""
-    from ..i18n import gettext_for
-    from ..messages import TEXTS
-
     chosen = sorted({int(d) for d in (days or "0123456")})
     names = day_names(lang)
     if mode == "weekly":
@@ -61,10 +62,6 @@ def time_label(lang: str, hhmm: str | None) -> str:
     """"8:00 PM" in English, "20:00" elsewhere (as each language writes the time)."""
     if not hhmm:
         return ""
-    from babel.dates import format_time
-
-    from .schedule import parse_hhmm
-
     at = parse_hhmm(hhmm)
     if lang != "en":
         return f"{at:%H:%M}"
@@ -75,10 +72,6 @@ def reminder_summary(response: str):
     """A composer filling {when}, {time_label}, {zone} and {wording} for `response`."""
 
     def compose(lang: str, style: str, values: dict) -> str:
-        from ..i18n import gettext_for
-        from ..messages import MESSAGES
-        from ..nlg import fill, source_text
-
         filled = dict(values)
         filled["when"] = when_text(lang, values.get("days"), values.get("mode"))
         filled["time_label"] = time_label(lang, values.get("time"))
@@ -95,17 +88,13 @@ def reminder_summary(response: str):
 
 def checkin_help(lang: str, style: str, values: dict) -> str:
     """"2, I need help": the country's help line, when it has a number."""
-    from ..i18n import gettext_for
-    from ..messages import MESSAGES, TEXTS
-    from ..nlg import fill, source_text
-
     line = ""
     if values.get("line_phone"):
         line = gettext_for(lang, TEXTS["checkin_help_line"]).format(
             name=values.get("line_name") or "", phone=values["line_phone"])
     text = fill(gettext_for(lang, source_text(MESSAGES["utter_checkin_help"], style)),
                 {**values, "line": line})
-    return text.replace(". ", ". ", 1).replace("  ", " ").strip()
+    return text.replace("  ", " ").strip()  # no line: no double space where it was
 
 
 COMPOSERS = {name: reminder_summary(name) for name in (

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from fastapi import Request
+from fastapi import HTTPException, Request, status
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
@@ -70,6 +70,24 @@ def read(request: Request, session: Session) -> WebSession | None:
 
 def csrf_ok(web: WebSession, token: str | None) -> bool:
     return bool(token) and hmac.compare_digest(web.csrf.encode(), (token or "").encode())
+
+
+EVERYONE = ("admin", "curator", "analyst")
+
+
+def require(request: Request, session: Session, roles: tuple[str, ...] = EVERYONE,
+            csrf: str | None = None) -> WebSession:
+    """The signed-in user of a page, or the answer every page gives: no session → the
+    login page (303); a role with no business here → 404, as the API hides what is
+    not hers; a state-changing form (`csrf` given) without the session's token → 403."""
+    web = read(request, session)
+    if web is None:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/ui/login"})
+    if web.user.role not in roles:
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    if csrf is not None and not csrf_ok(web, csrf):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
+    return web
 
 
 @dataclass

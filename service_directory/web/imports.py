@@ -21,22 +21,12 @@ from ..deps import get_session
 from ..hsds import import_package
 from ..hsds.reader import PackageError, read_package
 from . import auth
-from .pages import _login_redirect, render
+from .pages import render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 MAX_BYTES = 20 * 2**20
 UPLOADS = ROOT / ".cache" / "uploads"
-
-
-def _importer(request: Request, session: Session, csrf: str | None) -> auth.WebSession:
-    web = auth.read(request, session)
-    if web is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/ui/login"})
-    if web.user.role not in ("admin", "curator"):
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    if csrf is not None and not auth.csrf_ok(web, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
-    return web
+CURATORS = ("admin", "curator")
 
 
 def foreign_organizations(data: bytes, web: auth.WebSession) -> list[str]:
@@ -59,16 +49,14 @@ def _upload_path(token: str, web: auth.WebSession) -> Path:
 
 @router.get("/import")
 def import_page(request: Request, session: Session = Depends(get_session)) -> Response:
-    if auth.read(request, session) is None:
-        return _login_redirect()
-    web = _importer(request, session, None)
+    web = auth.require(request, session, CURATORS)
     return render(request, "import.html", {"user": web.user, "csrf": web.csrf, "report": None})
 
 
 @router.post("/import")
 async def dry_run(request: Request, package: UploadFile = File(...), csrf: str = Form(""),
                   session: Session = Depends(get_session)) -> Response:
-    web = _importer(request, session, csrf)
+    web = auth.require(request, session, CURATORS, csrf)
     data = await package.read(MAX_BYTES + 1)
     context = {"user": web.user, "csrf": web.csrf, "report": None, "error": None, "token": None}
     if len(data) > MAX_BYTES:
@@ -96,7 +84,7 @@ async def dry_run(request: Request, package: UploadFile = File(...), csrf: str =
 @router.post("/import/{token}")
 def confirm(token: str, request: Request, csrf: str = Form(""),
             session: Session = Depends(get_session)) -> Response:
-    web = _importer(request, session, csrf)
+    web = auth.require(request, session, CURATORS, csrf)
     path = _upload_path(token, web)
     if not path.exists():
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="upload the package again")

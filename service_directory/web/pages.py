@@ -15,17 +15,20 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import accounts, reports
 from ..config import LANGUAGES
-from ..deps import get_session
+from ..deps import can_curate, get_session
 from ..i18n import normalise_language, translations
 from ..messages import LANGUAGE_NAMES, N_
 from ..models.accounts import AuditEntry, User
 from ..models.directory import Service
+from ..models.reports import DiscriminationReport
+from ..reminders.admin_api import visible_followups
 from ..reminders.models import FollowUpRequest
+from ..search import is_stale, verification_age
 from . import auth
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -138,9 +141,9 @@ def accept_invite(token: str, request: Request, password: str = Form(""),
 
 
 # --- home ---------------------------------------------------------------------------------
-def _visible_services(session: Session, user: User):
-    query = select(Service).order_by(Service.assured_date.is_not(None), Service.assured_date,
-                                     Service.name)
+def visible_services(user: User):
+    """The services she may see and change, as the admin API scopes them."""
+    query = select(Service)
     if user.role != "admin":
         query = query.where(Service.organization_id.in_(user.organization_ids or [""]))
     return query
@@ -149,10 +152,12 @@ def _visible_services(session: Session, user: User):
 def stale_services(session: Session, user: User, today: date, limit: int = 20) -> list[dict]:
     """Her services unverified past their staleness limit, the oldest first."""
     found = []
-    for service in session.scalars(_visible_services(session, user).limit(500)):
-        age = (today - service.assured_date).days if service.assured_date else None
-        if age is None or age > service.staleness_limit_days:
-            found.append({"id": service.id, "name": service.name, "days": age})
+    oldest_first = visible_services(user).order_by(
+        Service.assured_date.is_not(None), Service.assured_date, Service.name)
+    for service in session.scalars(oldest_first.limit(500)):
+        if is_stale(service.assured_date, service.staleness_limit_days, today):
+            found.append({"id": service.id, "name": service.name,
+                          "days": verification_age(service.assured_date, today)})
         if len(found) >= limit:
             break
     return found
@@ -174,10 +179,6 @@ REPEATED_REPORTS = 2
 def repeatedly_reported(session: Session, limit: int = 20) -> list[dict]:
     """Services with several discrimination reports: the admin decides whether their
     safety promises still hold."""
-    from sqlalchemy import func
-
-    from ..models.reports import DiscriminationReport
-
     counted = (select(DiscriminationReport.service_id, func.count().label("reports"))
                .where(DiscriminationReport.service_id.is_not(None))
                .group_by(DiscriminationReport.service_id)
@@ -189,18 +190,13 @@ def repeatedly_reported(session: Session, limit: int = 20) -> list[dict]:
 
 
 def followups(session: Session, user: User, limit: int = 20) -> list[FollowUpRequest]:
-    query = select(FollowUpRequest).where(FollowUpRequest.status != "resolved") \
-        .order_by(FollowUpRequest.created_at.desc()).limit(limit)
-    if user.role != "admin":
-        query = query.where(FollowUpRequest.organization_id.in_(user.organization_ids or [""]))
-    return list(session.scalars(query))
+    query = visible_followups(user).where(FollowUpRequest.status != "resolved")
+    return list(session.scalars(query.limit(limit)))
 
 
 @router.get("/")
 def home(request: Request, session: Session = Depends(get_session)) -> Response:
-    web = auth.read(request, session)
-    if web is None:
-        return _login_redirect()
+    web = auth.require(request, session)
     user = web.user
     context: dict[str, Any] = {"user": user, "csrf": web.csrf, "reasons": REASONS,
                                "verified": request.query_params.get("verified")}
@@ -221,14 +217,9 @@ def verify(service_id: str, request: Request, csrf: str = Form(""),
     """One click on "still accurate": today and her e-mail, audited."""
     from ..routers.admin_directory import mark_verified
 
-    web = auth.read(request, session)
-    if web is None:
-        return _login_redirect()
-    if not auth.csrf_ok(web, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
+    web = auth.require(request, session, csrf=csrf)
     service = session.get(Service, service_id)
-    if service is None or (web.user.role != "admin" and not web.user.curates(
-            service.organization_id)):
+    if service is None or not can_curate(web.user, service.organization_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such service")
     mark_verified(session, service, web.user)
     session.commit()

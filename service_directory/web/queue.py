@@ -8,36 +8,20 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from .. import reports
-from ..deps import get_session
+from ..deps import can_curate, get_session
 from ..models.reports import DiscriminationReport
 from ..reminders.admin_api import move_along
 from ..reminders.models import FollowUpRequest
 from . import auth
-from .pages import REASONS, _login_redirect, followups, render
+from .pages import REASONS, followups, render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-
-
-def _reviewer(request: Request, session: Session, csrf: str | None = None) -> auth.WebSession:
-    web = auth.read(request, session)
-    if web is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/ui/login"})
-    if web.user.role not in ("admin", "curator"):
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    if csrf is not None and not auth.csrf_ok(web, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
-    return web
-
-
-def _mine(web: auth.WebSession, organization_id: str | None) -> bool:
-    return web.user.role == "admin" or web.user.curates(organization_id)
+REVIEWERS = ("admin", "curator")
 
 
 @router.get("/queue")
 def queue(request: Request, session: Session = Depends(get_session)) -> Response:
-    if auth.read(request, session) is None:
-        return _login_redirect()
-    web = _reviewer(request, session)
+    web = auth.require(request, session, REVIEWERS)
     return render(request, "queue.html", {
         "user": web.user, "csrf": web.csrf, "reasons": REASONS,
         "reports": reports.visible_reports(session, web.user, status="open", limit=100),
@@ -48,9 +32,9 @@ def queue(request: Request, session: Session = Depends(get_session)) -> Response
 @router.post("/reports/{report_id}/resolve")
 def resolve_report(report_id: str, request: Request, note: str = Form(""), csrf: str = Form(""),
                    session: Session = Depends(get_session)) -> Response:
-    web = _reviewer(request, session, csrf)
+    web = auth.require(request, session, REVIEWERS, csrf)
     report = session.get(DiscriminationReport, report_id)
-    if report is None or not _mine(web, report.organization_id) or report.status != "open":
+    if report is None or not can_curate(web.user, report.organization_id) or report.status != "open":
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such open report")
     if not note.strip():
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="say what was done")
@@ -63,9 +47,9 @@ def resolve_report(report_id: str, request: Request, note: str = Form(""), csrf:
 def followup_status(request_id: str, request: Request, new_status: str = Form(..., alias="status"),
                     note: str = Form(""), csrf: str = Form(""),
                     session: Session = Depends(get_session)) -> Response:
-    web = _reviewer(request, session, csrf)
+    web = auth.require(request, session, REVIEWERS, csrf)
     item = session.get(FollowUpRequest, request_id)
-    if item is None or not _mine(web, item.organization_id) \
+    if item is None or not can_curate(web.user, item.organization_id) \
             or new_status not in ("in_review", "resolved"):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such follow-up request")
     move_along(session, item, web.user, new_status, note)

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from ..deps import get_session
+from ..deps import can_curate, get_session
 from ..messages import N_, SERVICE_TYPE_NAMES
 from sqlalchemy import delete, or_, select
 
@@ -24,7 +24,7 @@ from ..models.directory import SAFETY_FLAGS, Schedule, Service, ServiceAtLocatio
 from ..routers import admin_directory as api
 from . import auth
 from ..reminders.texts import day_names
-from .pages import _login_redirect, language_of, render
+from .pages import language_of, render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 TEXT_FIELDS = ("name", "description", "url", "email", "fees_description")
@@ -106,11 +106,9 @@ def save_hours(session: Session, service: Service, hours: dict[str, dict[str, st
 
 
 def _editable(request: Request, session: Session, service_id: str) -> tuple[auth.WebSession, Service]:
-    web = auth.read(request, session)
-    if web is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/ui/login"})
+    web = auth.require(request, session)
     service = session.get(Service, service_id)
-    if service is None or not (web.user.role == "admin" or web.user.curates(service.organization_id)):
+    if service is None or not can_curate(web.user, service.organization_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such service")
     return web, service
 
@@ -141,8 +139,6 @@ def _page(request: Request, web: auth.WebSession, service: Service, values: dict
 @router.get("/services/{service_id}")
 def edit_page(service_id: str, request: Request,
               session: Session = Depends(get_session)) -> Response:
-    if auth.read(request, session) is None:
-        return _login_redirect()
     web, service = _editable(request, session, service_id)
     return _page(request, web, service, current_values(session, service),
                  hours=weekly_hours(session, service))

@@ -16,8 +16,9 @@ from ..messages import FLAG_LABELS, SERVICE_TYPE_NAMES
 from ..models.accounts import User
 from ..models.directory import (SAFETY_FLAGS, SERVICE_TYPE_TAXONOMY, Attribute, Location,
                                 Service, ServiceAtLocation, Taxonomy, TaxonomyTerm)
+from ..search import is_stale, verification_age
 from . import auth
-from .pages import _login_redirect, render
+from .pages import render, visible_services
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 PAGE = 20
@@ -38,9 +39,7 @@ def find_services(session: Session, user: User, *, q: str = "", service_type: st
                   country: str = "", stale: bool = False, flag: str = "",
                   page: int = 1) -> tuple[list[Service], int]:
     """One page of the services she may see, matching the filters, and the total."""
-    query = select(Service)
-    if user.role != "admin":
-        query = query.where(Service.organization_id.in_(user.organization_ids or [""]))
+    query = visible_services(user)
     if q.strip():
         query = query.where(func.lower(Service.name).contains(q.strip().lower()))
     if service_type in SERVICE_TYPE_NAMES:
@@ -68,9 +67,7 @@ def find_services(session: Session, user: User, *, q: str = "", service_type: st
 def services(request: Request, q: str = "", type: str = "", country: str = "",
              stale: str = "", flag: str = "", page: int = 1,
              session: Session = Depends(get_session)) -> Response:
-    web = auth.read(request, session)
-    if web is None:
-        return _login_redirect()
+    web = auth.require(request, session)
     if web.user.role not in ("admin", "curator"):
         return render(request, "home.html", {"user": web.user, "csrf": web.csrf})
     rows, total = find_services(session, web.user, q=q, service_type=type, country=country,
@@ -78,8 +75,8 @@ def services(request: Request, q: str = "", type: str = "", country: str = "",
     today = datetime.now(timezone.utc).date()
     items: list[dict[str, Any]] = [{
         "id": s.id, "name": s.name,
-        "days": (today - s.assured_date).days if s.assured_date else None,
-        "stale": s.assured_date is None or (today - s.assured_date).days > s.staleness_limit_days,
+        "days": verification_age(s.assured_date, today),
+        "stale": is_stale(s.assured_date, s.staleness_limit_days, today),
         "flags": [f for f in SAFETY_FLAGS if getattr(s, f) is True]} for s in rows]
     pages = max(1, -(-total // PAGE))
     filters = {"q": q, "type": type, "country": country, "stale": stale, "flag": flag}

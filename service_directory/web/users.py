@@ -3,7 +3,7 @@ deactivate an account, which ends its sessions and API keys at once (both check
 `active` on every request). Same validation and audit as `/admin/users`."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -15,20 +15,10 @@ from ..deps import get_session
 from ..models.accounts import User
 from ..routers.admin_users import UserCreate, UserUpdate, _audit_view, update_user
 from . import auth
-from .pages import _login_redirect, render
+from .pages import render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-
-
-def _admin(request: Request, session: Session, csrf: str | None = None) -> auth.WebSession:
-    web = auth.read(request, session)
-    if web is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/ui/login"})
-    if web.user.role != "admin":
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    if csrf is not None and not auth.csrf_ok(web, csrf):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
-    return web
+ADMINS = ("admin",)
 
 
 def _page(request: Request, session: Session, web: auth.WebSession, **extra) -> Response:
@@ -40,16 +30,14 @@ def _page(request: Request, session: Session, web: auth.WebSession, **extra) -> 
 
 @router.get("/users")
 def users_page(request: Request, session: Session = Depends(get_session)) -> Response:
-    if auth.read(request, session) is None:
-        return _login_redirect()
-    return _page(request, session, _admin(request, session))
+    return _page(request, session, auth.require(request, session, ADMINS))
 
 
 @router.post("/users")
 def invite(request: Request, name: str = Form(""), email: str = Form(""), role: str = Form(""),
            organization: str = Form(""), csrf: str = Form(""),
            session: Session = Depends(get_session)) -> Response:
-    web = _admin(request, session, csrf)
+    web = auth.require(request, session, ADMINS, csrf)
     try:
         body = UserCreate(name=name.strip(), email=email.strip().lower() or None, role=role,
                           organization_ids=[organization.strip()] if organization.strip() else [])
@@ -68,6 +56,6 @@ def invite(request: Request, name: str = Form(""), email: str = Form(""), role: 
 @router.post("/users/{user_id}/active")
 def set_active(user_id: str, request: Request, active: str = Form(""), csrf: str = Form(""),
                session: Session = Depends(get_session)) -> Response:
-    web = _admin(request, session, csrf)
+    web = auth.require(request, session, ADMINS, csrf)
     update_user(user_id, UserUpdate(active=active == "1"), session, web.user)
     return RedirectResponse("/ui/users", status_code=status.HTTP_303_SEE_OTHER)
