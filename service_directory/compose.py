@@ -183,17 +183,26 @@ def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
 
 def urgent_care(lang: str, style: str, values: dict[str, Any]) -> str:
     """After a rape, a condom that broke or a needle injury: the time windows first
-    (PEP within 72 hours; emergency contraception where pregnancy is possible), the
-    numbers to call, then where to go in her country (its entry's guidance), all in
-    the first SMS reply."""
-    parts = [_t(lang, "urgent_pep")]
+    (PEP within 72 hours; emergency contraception where pregnancy is possible), that it
+    is free where it is, the numbers to call, then where to go in her country (its
+    entry's guidance), all in the first SMS reply: "free" gives way when it would push
+    where to go onto a second page."""
+    pep = _t(lang, "urgent_pep")
+    rest = []
     if values.get("lines"):
-        parts.append(_t(lang, "urgent_lines", lines=values["lines"]))
+        rest.append(_t(lang, "urgent_lines", lines=values["lines"]))
     if values.get("urgent") in ("sexual_violence", "condom_broke", "exposure"):
-        parts.append(_t(lang, "urgent_ec"))
+        rest.append(_t(lang, "urgent_ec"))
     if values.get("care"):  # where to go, and what she may be asked (no police report)
-        parts.append(str(values["care"]))
-    return ("\n\n" if style == "whatsapp" else "\n").join(parts)
+        rest.append(str(values["care"]))
+    separator = "\n\n" if style == "whatsapp" else "\n"
+    text = separator.join([pep, *rest])
+    if values.get("cost") == "free":  # "is it free?" is the next thing she would ask
+        free = separator.join(
+            [f"{pep} {gettext_for(lang, MESSAGES_RIGHTS['rights_cost_free'].sms)}", *rest])
+        if style == "whatsapp" or len(free) <= SMS_ANSWER_CHARS:
+            text = free
+    return text
 
 
 def place_choices(lang: str, style: str, values: dict[str, Any]) -> str:

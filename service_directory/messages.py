@@ -240,7 +240,7 @@ TEXTS: dict[str, str] = {
     "rights_general_offer": N_("For HIV, PrEP, TB, pregnancy or another service, tell me which."),
     "urgent_pep": N_("Go NOW to a hospital emergency room: medicine that prevents HIV (PEP) "
                      "must start within 72 hours."),
-    "urgent_ec": N_("A pill that prevents pregnancy works up to 5 days after."),
+    "urgent_ec": N_("The morning-after pill works up to 5 days after."),
     "urgent_lines": N_("Call: {lines}"),
     "place_choices": N_("Which {location}? Reply with a number:"),
     "checkin_help_line": N_("Help line: {name} {phone}."),

@@ -7,7 +7,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -294,9 +294,21 @@ class ValidateCountryForm(FormValidationAction):
 
 
 class ValidateSituationForm(FormValidationAction):
+    """Her situation, by menu number or as she wrote it ("m ansent 4 mwa")."""
+
     def name(self) -> Text:
         return "validate_situation_form"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        # "m ansent, m nan Higüey, kote m ka fè kontwòl?" answers the question and asks
+        # where: the search wins (the interruption rule), her situation goes with it
+        if tracker.get_intent_of_latest_message() == "find_service":
+            return [ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
+
     def validate_situation(self, value: Any, dispatcher: CollectingDispatcher,
                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value in options.SITUATION_MENU or value == "transit":
+            return {"situation": value}  # told in her words, spotted by the lexicons
         return {"situation": options.pick(options.SITUATION_MENU, value)}

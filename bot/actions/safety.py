@@ -30,26 +30,32 @@ def urgent_exposure(tracker: Tracker) -> Optional[str]:
 
 
 async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[str],
-                            urgent: str, language: str) -> None:
-    """PEP within 72 hours (and emergency contraception), the numbers, where to go."""
-    care = None
+                            urgent: str, language: str,
+                            situation: Optional[str] = None) -> None:
+    """PEP within 72 hours (and emergency contraception), the numbers, where to go: for
+    her situation when the country has an entry for it (just out of the Darién, the
+    health post of the migration station)."""
+    care = cost = None
     lines: List[str] = []
     if country:
         try:
-            body = await request("GET", "/v1/entitlements", params={
-                "country": country, "service_type": URGENT_CARE_ENTRY[urgent],
-                "topic": "cost", "lang": language})
+            params = {"country": country, "service_type": URGENT_CARE_ENTRY[urgent],
+                      "topic": "cost", "lang": language}
+            if situation:
+                params["situation"] = situation
+            body = await request("GET", "/v1/entitlements", params=params)
         except (AppRejected, AppUnavailable):
             body = {}
         access = [e for e in body.get("entries") or [] if e.get("topic") == "access"]
         care = access[0]["how_to_access"] if access else None
+        cost = access[0].get("cost") if access else None
         contacts = body.get("contacts") or {}
         kinds = ("gbv", "emergency") if urgent == "sexual_violence" else ("emergency", "health_line")
         lines = _first_of_each(contacts, kinds)
     if not lines:
         lines = _first_of_each(await contacts_for(None, language), ("emergency", "regional"))
     dispatcher.utter_message(response="utter_urgent_care", urgent=urgent, care=care,
-                             lines="; ".join(lines))
+                             cost=cost, lines="; ".join(lines))
 
 
 def _first_of_each(contacts: Dict[str, Any], kinds: tuple) -> List[str]:
@@ -78,7 +84,8 @@ class ActionEmergency(Action):
         urgent = urgent_exposure(tracker)
         if urgent:
             await urgent_care_reply(dispatcher, country, urgent,
-                                    tracker.get_slot("language") or "en")
+                                    tracker.get_slot("language") or "en",
+                                    next(tracker.get_latest_entity_values("situation"), None))
             return [SlotSet("requested_slot", None), SlotSet("country", country)]
         contacts = await contacts_for(country, tracker.get_slot("language"))
         emergency = contact_texts(contacts, "emergency") if country else []

@@ -52,6 +52,8 @@ PHRASES = Path(__file__).resolve().parent / "phrases"
 # Requests that must not be turned into an emergency even when they quote one. A report
 # of a clinic that refused care after a rape is not kept: the 72 hours come first.
 _KEEP_INTENTS = {"delete_my_data", "choose_option"}
+# A question asked inside a search with a country and no place: the question it is.
+_ASKED_INTENT = {"cost": "ask_cost", "rights": "ask_rights", "documents": "ask_documents"}
 
 
 class Lexicon:
@@ -152,9 +154,11 @@ class PhraseSpotter(GraphComponent):
         overrides = self._config.get("intent_overrides") or {}
         forced = next((intent for entity, intent in overrides.items() if entity in found), None)
         named = {e.get("entity") for e in entities}
-        if not forced and intent == "find_service" and found.get("asks") == "cost" \
+        if not forced and intent == "find_service" and found.get("asks") in _ASKED_INTENT \
                 and "country" in named and "location" not in named:
-            forced = "ask_cost"  # "¿me dan la PrEP gratis en RD?": a country, no place
+            # "¿me dan la PrEP gratis en RD?", "posso fazer o pré-natal no posto ou só
+            # quem tem documento?": a country, no place: the question, not a search
+            forced = _ASKED_INTENT[found["asks"]]
         if not forced and intent == "find_service" and "service_type" not in named \
                 and found.get("condition") == "emergency_care":
             # "¿hay un hospital que nos atienda?": the directory lists no hospitals, the

@@ -121,6 +121,25 @@ def test_an_urgent_message_interrupts_a_waiting_form(stack):
     assert "72 horas" in answer
 
 
+def test_a_condom_that_broke_after_asking_for_condoms_is_urgent_not_a_place(stack):
+    """The condom is in her first message only; the second says it broke, and where."""
+    phone = SmsPhone(stack, "+18095551018")
+    assert _t("es", ASK_LOCATION) in phone.ask("necesito condones", "es")
+    first = phone.send("ya no, lo que paso es que se rompio anoche con un cliente en boca "
+                       "chica, hay pastilla pa eso?")[0]
+    assert "72 horas" in first and "911" in first
+    assert "pastilla del dia siguiente" in first and "Lugares" not in first
+
+
+def test_just_out_of_the_darien_she_is_sent_to_the_station_doctors(stack):
+    first = SmsPhone(stack, "+50760001019").send(
+        "nou fenk soti nan fore a, nou nan lajas blancas. madanm mwen te vyole nan chemen "
+        "an ye, gen dokte la?")
+    answer = "\n".join(first)
+    assert "72" in answer and "182" in answer
+    assert "dokte MINSA" in answer and "ERM" in answer, answer
+
+
 @pytest.mark.parametrize("country, text, language", [
     ("pa", "estoy en Panamá, vengo del Darién sin papeles, me pueden hacer la prueba de vih gratis?", "es"),
     ("mx", "mwen nan Tapachula Meksik, eske m ka jwenn tretman VIH gratis san papye?", "ht"),
@@ -158,3 +177,21 @@ def test_a_place_the_nlu_does_not_know_is_found_in_the_message(stack):
     answer = "\n".join(replies)
     assert _t("es", ASK_LOCATION)[:20] not in answer, answer
     assert "Colon" in answer
+
+
+def test_answering_the_situation_menu_with_a_new_where_question_searches(stack):
+    """Asked her situation, she says she is pregnant, where she is and asks where: the
+    search for pregnancy care there, not the same menu again."""
+    phone = SmsPhone(stack, "+18095551020")
+    assert _t("ht", ASK_SITUATION)[:30] in phone.ask("ki dwa m genyen nan rd?", "ht")
+    answer = "\n".join(phone.send("m ansent 4 mwa, m nan higuey, kote m ka fe kontwol?"))
+    assert _t("ht", ASK_SITUATION)[:30] not in answer, answer
+    assert "Higüey" in answer or "Higuey" in answer, answer
+
+
+def test_a_where_question_that_asks_if_papers_are_needed_gets_the_right_first(stack):
+    answer = SmsPhone(stack, "+5595999991021").ask(
+        "to gravida de 5 mes, cheguei semana passada sem papeis. posso fazer o pre natal no "
+        "posto de saude ou so quem tem documento?", "pt")
+    assert _t("pt", ASK_LOCATION)[:20] not in answer, answer
+    assert answer.startswith("Brasil"), answer

@@ -80,7 +80,20 @@ def test_urgent_care_puts_the_72_hours_and_the_numbers_first():
     assert "155" in second
     assert "5 días" in third
     needle = render("utter_urgent_care", "en", "twilio_sms", {"urgent": "needle"})
-    assert "pregnancy" not in needle
+    assert "morning-after" not in needle
+
+
+def test_urgent_care_says_it_is_free_unless_that_would_page_where_to_go():
+    values = {"urgent": "condom_broke", "lines": "Ambulancia 192", "cost": "free",
+              "care": "Vá a uma UPA ou ao pronto-socorro de um hospital público."}
+    text = render("utter_urgent_care", "pt", "twilio_sms", values)
+    assert "72 horas. É gratuito nos serviços públicos." in text
+    assert "pílula do dia seguinte" in text
+    long_care = {**values, "care": "Vá a uma UPA. " * 25}
+    assert "gratuito" not in render("utter_urgent_care", "pt", "twilio_sms", long_care)
+    assert "gratuito" in render("utter_urgent_care", "pt", "whatsapp", long_care)
+    assert "gratuito" not in render("utter_urgent_care", "pt", "twilio_sms",
+                                    {**values, "cost": "varies"})
 
 
 def test_when_she_told_her_situation_a_general_answer_says_it_holds_whatever_her_status():
