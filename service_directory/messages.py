@@ -258,7 +258,7 @@ SERVICE_TYPE_NAMES: dict[str, str] = {
     "tb_testing": N_("TB testing"),
     "tb_treatment": N_("TB treatment"),
     "sti_testing": N_("STI testing"),
-    "contraception": N_("contraception"),
+    "contraception": N_("contraception and condoms"),
     "prenatal_care": N_("pregnancy care"),
     "gbv_care": N_("care after violence"),
     "mental_health": N_("mental health care"),

@@ -281,8 +281,11 @@ class ValidateCountryForm(FormValidationAction):
         if str(value).isdigit():
             chosen = options.pick(options.COUNTRY_MENU, value)
             return {"country": chosen}
-        if value in _origins(tracker):  # "llegados de Venezuela" is not where she is
-            return {"country": None}
+        origins = _origins(tracker)
+        if value in origins:  # "llegados de Venezuela" is not where she is; "free in
+            # Peru? moving from Venezuela" names where she is beside it
+            elsewhere = _where_named(tracker, origins)
+            return {"country": elsewhere if elsewhere in options.COUNTRY_MENU else None}
         text = str(value or "").strip()
         named = country_code(text)
         if named:

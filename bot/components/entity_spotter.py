@@ -13,6 +13,8 @@ Colombia) are listed in `ambiguous` and left to the CRF. With `intents` set, it 
 acts on messages of those intents: a language named in "does the clinic speak
 creole?" must not switch Puente's language, one named in "in creole please" must.
 With `keep_text` the value is the text as written (places are not mapped to codes).
+With `prefer_after` (regexes on the folded text), a form right after one of them wins
+over an earlier one ("pase por el Darién, ahora estoy en Tapachula").
 """
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ class EntitySpotter(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"entity": "service_type", "ambiguous": [], "intents": [], "keep_text": False}
+        return {"entity": "service_type", "ambiguous": [], "intents": [], "keep_text": False,
+                "prefer_after": []}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
                  resource: Resource, forms: Optional[Dict[str, str]] = None) -> None:
@@ -64,6 +67,10 @@ class EntitySpotter(GraphComponent):
         self._intents = set(config.get("intents") or [])
         self._storage = model_storage
         self._resource = resource
+        cues = config.get("prefer_after") or []
+        # "after the Darién ... I'm in Mexico City": the place she says she is in wins
+        # over one she only mentions
+        self._prefer = re.compile(rf"(?<!\w)(?:{'|'.join(cues)})\s+$") if cues else None
         self._set_forms(forms or {})
 
     def _set_forms(self, forms: Dict[str, str]) -> None:
@@ -107,9 +114,12 @@ class EntitySpotter(GraphComponent):
         if not self._pattern or not text:
             return None
         folded, origin = fold_with_offsets(text)
-        match = self._pattern.search(folded)
-        if not match:
+        matches = list(self._pattern.finditer(folded))
+        if not matches:
             return None
+        match = next((m for m in matches if self._prefer
+                      and self._prefer.search(folded[max(0, m.start() - 25):m.start()])),
+                     matches[0])
         start, end = origin[match.start()], origin[match.end() - 1] + 1
         value = (text[start:end] if self._config.get("keep_text")
                  else self._forms[" ".join(match.group(0).split())])

@@ -125,6 +125,17 @@ def test_a_known_place_is_found_as_written(place_spotter, text, place):
                     intent="find_service") == [(place, place)]
 
 
+def test_the_place_she_says_she_is_in_wins_over_one_she_mentions(training_data,
+                                                                  tmp_path_factory):
+    config = {"entity": "location", "keep_text": True, "intents": ["find_service"],
+              "prefer_after": ["estoy en", "m nan"]}
+    spotter = _trained(config, training_data, tmp_path_factory.mktemp("present"))
+    assert _spotted(spotter, "pase por Cúcuta y ahora estoy en Lima, donde hay prep?",
+                    entity="location", intent="find_service") == [("Lima", "Lima")]
+    assert _spotted(spotter, "pase por Cúcuta, donde hay prep en Lima?",
+                    entity="location", intent="find_service") == [("Cúcuta", "Cúcuta")]
+
+
 @pytest.mark.parametrize("text, intent", [
     ("la clínica de Cúcuta me cobró", "report_discrimination"),  # not a search
     ("suba el volumen", "find_service"),                          # a word, not Bogotá's Suba

@@ -195,3 +195,18 @@ def test_a_where_question_that_asks_if_papers_are_needed_gets_the_right_first(st
         "posto de saude ou so quem tem documento?", "pt")
     assert _t("pt", ASK_LOCATION)[:20] not in answer, answer
     assert answer.startswith("Brasil"), answer
+
+
+def test_the_country_form_takes_where_she_is_not_where_she_comes_from(stack):
+    phone = SmsPhone(stack, "+18095551022")
+    assert _t("en", ASK_COUNTRY)[:25] in phone.ask("what are my rights as a migrant", "en")
+    answer = phone.ask("ok but first: is HIV treatment free in Peru? moving to Lima from "
+                       "Venezuela next month", "en")
+    assert answer.startswith("Peru"), answer
+
+
+def test_the_place_she_is_in_wins_over_the_one_she_came_through(stack):
+    answer = "\n".join(SmsPhone(stack, "+5255555551023").send(
+        "depi sa k te pase nan fore darien an m toujou gen kochma. m nan mexico city, kote "
+        "m ka jwenn sikolog?"))
+    assert "Mexico City" in answer and "Darién" not in answer, answer
