@@ -181,6 +181,24 @@ class ActionHandleLocation(Action):
                 FollowupAction("service_search_form")]
 
 
+class ActionAskLocation(Action):
+    """"Where are you?", unless the place she just gave has namesakes and the numbered
+    choice of them already asks it ("Which San Fernando? 1 ... 2 ...")."""
+
+    def name(self) -> Text:
+        return "action_ask_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        for event in reversed(tracker.events):
+            if event.get("event") == "user":
+                break
+            if (event.get("metadata") or {}).get("utter_action") == "utter_place_choices":
+                return []
+        dispatcher.utter_message(response="utter_ask_location")
+        return []
+
+
 class ValidateServiceSearchForm(FormValidationAction):
     """Numbers pick a service type or a place; a pin or a known place fills location."""
 

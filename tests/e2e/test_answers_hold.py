@@ -210,3 +210,13 @@ def test_the_place_she_is_in_wins_over_the_one_she_came_through(stack):
         "depi sa k te pase nan fore darien an m toujou gen kochma. m nan mexico city, kote "
         "m ka jwenn sikolog?"))
     assert "Mexico City" in answer and "Darién" not in answer, answer
+
+
+def test_a_place_with_namesakes_is_asked_once_as_a_choice(stack):
+    phone = SmsPhone(stack, "+15555551024")
+    asked = "\n".join(phone.send("where can i get hiv test in san fernando? near the hospital"))
+    assert "San Fernando (Trinidad & Tobago)" in asked, asked
+    assert _t("en", ASK_LOCATION) not in asked, asked  # the choice already asks where
+    options = asked.splitlines()
+    number = next(line.split()[0] for line in options if "Trinidad" in line)
+    assert "San Fernando" in phone.ask(number, "en")
