@@ -98,6 +98,7 @@ serve: setup
 	$(APP_BIN)/honcho -f Procfile start
 
 demo: setup
+	$(APP_BIN)/python -m service_directory.cli stats demo --days 30
 	$(APP_BIN)/python -m service_directory.cli demo
 
 bench: setup

@@ -2,14 +2,20 @@
 
 Order of a webhook (each step can end it):
 1. `X-Twilio-Signature` checked against PUBLIC_BASE_URL + path: 403, nothing else runs.
-2. `MessageSid` claimed in the state store (SET NX): a retry or a replay gets an
-   empty TwiML and never a second answer, even while the first is still running.
+2. `MessageSid` claimed in the state store (SET NX, a lease until answered:
+   `claims.py`): a retry or a replay gets an empty TwiML and never a second answer,
+   even while the first is still running; if the server answering it died, the retry
+   answers.
 3. The address becomes a pseudonym; the number stays in this request's memory only.
-4. Keywords (STOP/START/HELP/MORE), media without text, empty bodies: answered here,
+4. The sender's inbound rate (`limits.py`): over it, one polite notice, then empty
+   TwiML; an opt-out word is processed all the same (STOP always wins).
+5. Keywords (STOP/START/HELP/MORE), media without text, empty bodies: answered here,
    before NLU, in the person's language.
-5. Rasa runs the turn with a collecting output channel. Ready within the deadline
+6. Rasa runs the turn with a collecting output channel. Ready within the deadline
    (8 s, Twilio waits 15): TwiML in the response. Later: empty TwiML now, the REST
    API when ready. Nothing sent, or Rasa failed: the apology with the hotline.
+Every message that leaves (TwiML, REST, proactive) first passes the daily caps of
+outbound segments, per sender and in total (`limits.py`).
 """
 from __future__ import annotations
 
@@ -29,7 +35,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from . import keywords, rasa_speedups
+from . import keywords, limits, rasa_speedups
+from .claims import claim_message
+from .limits import Limits
 from .privacy import country_hint
 from .runtime import CLAIM, LAST_INBOUND, PAGES, Runtime
 from .settings import ConnectorSettings
@@ -45,9 +53,18 @@ INTERNAL_HEADER = "X-Puente-Internal"
 SENT = "rsent:"  # a reminder occurrence's key, claimed when it is sent
 SENT_TTL_SECONDS = 3 * 86400
 PROACTIVE_CONCURRENCY = 32
+# Twilio posts a form: its largest (4,096 characters of WhatsApp text, percent-encoded
+# UTF-8, and ten media URLs) is well under this. Anything bigger is not Twilio.
+MAX_WEBHOOK_BYTES = 64 * 1024
+FORM_TYPE = "application/x-www-form-urlencoded"
 # Response names that open or close the contact vault (reminders opted in or out).
 KEEP_CONTACT = {"utter_reminder_set"}
 FORGET_CONTACT = {"utter_reminder_stopped", "utter_deleted"}
+# delete_my_data confirmed: everything the channels keep about her goes too.
+ERASE_PERSON = {"utter_deleted"}
+# Control characters other than tab and newlines: no text needs them, and a NUL
+# cannot be stored in PostgreSQL's text columns.
+_CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {127: None}
 CHECKIN_KINDS = {"utter_checkin", "utter_checkin_weekly"}
 
 
@@ -138,6 +155,7 @@ class TwilioInputBase(InputChannel):
     def __init__(self, settings: Optional[ConnectorSettings] = None) -> None:
         self.settings = settings or ConnectorSettings.from_env()
         self.runtime = Runtime(self.settings)
+        self.limits = Limits(self.runtime, self.channel_name)
         self._validator = RequestValidator(self.settings.auth_token)
         self._background: Set[asyncio.Task] = set()
         if not self.settings.validate_signatures:
@@ -174,6 +192,10 @@ class TwilioInputBase(InputChannel):
     async def record_sent(self, messages: List[str]) -> None:
         """Anonymous counters for what was sent (SMS: segments)."""
 
+    def units(self, message: str) -> int:
+        """What one message costs against the daily caps (SMS: its segments)."""
+        return 1
+
     async def before_nlu(self, form: Dict[str, str], person: str,
                          language: Optional[str]) -> Optional[List[str]]:
         """Texts to answer without NLU, or None to let the assistant answer."""
@@ -185,7 +207,7 @@ class TwilioInputBase(InputChannel):
             if answer is not None:
                 return answer
         if not body.strip():
-            if int(form.get("NumMedia") or 0) > 0:
+            if _whole_number(form.get("NumMedia")) > 0:
                 await self.runtime.count("inbound_media_only")
                 return [self.runtime.text("channel_media_only", language)]
             return [self.runtime.text("channel_empty", language)]
@@ -210,7 +232,7 @@ class TwilioInputBase(InputChannel):
 
     def to_rasa(self, form: Dict[str, str], address: str) -> Tuple[str, Dict[str, Any]]:
         """The text and metadata Rasa gets: never the number, only coarse hints."""
-        text = (form.get("Body") or "").strip()
+        text = (form.get("Body") or "").translate(_CONTROL).strip()
         # A leading "/" would let anyone trigger any intent with Rasa's "/intent{...}"
         # syntax (e.g. an EXTERNAL_ reminder intent): people's text never does.
         text = text.lstrip("/").strip() or "?"
@@ -241,6 +263,10 @@ class TwilioInputBase(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
+            refused = _not_a_twilio_form(request)
+            if refused is not None:
+                await self._count_if_possible("webhook_malformed")
+                return refused
             form = _form(request)
             if not self._signature_ok(request, form):
                 await self._count_if_possible("webhook_rejected")
@@ -257,6 +283,9 @@ class TwilioInputBase(InputChannel):
 
         @blueprint.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
+            refused = _not_a_twilio_form(request)
+            if refused is not None:
+                return refused
             form = _form(request)
             if not self._signature_ok(request, form):
                 return response.text("invalid signature", status=403)
@@ -288,10 +317,7 @@ class TwilioInputBase(InputChannel):
         """The apology with the hotline when even the channel's store failed (Redis
         down): in the language the message is written in, else English. It cannot be
         deduplicated then; an apology twice beats silence."""
-        from bot.components.language_guess import guess_language
-
-        guessed = guess_language(form.get("Body") or "")
-        language = guessed[0] if guessed else None
+        language = _guess_language(form.get("Body") or "")
         return self.shape([self.runtime.text("channel_apology", language)], language)[0]
 
     async def _webhook(self, form: Dict[str, str], on_new_message: OnNewMessage) -> HTTPResponse:
@@ -299,21 +325,49 @@ class TwilioInputBase(InputChannel):
         address = form.get("From")
         if not sid or not address:
             return response.text("MessageSid and From are required", status=400)
-        rt = self.runtime
-        if not await rt.state.claim(CLAIM + sid, self.settings.dedupe_ttl_seconds):
-            await rt.count("webhook_duplicate")
+        claim = await claim_message(self.runtime.state, CLAIM + sid)
+        if claim is None:
+            await self.runtime.count("webhook_duplicate")
             log.info("%s: MessageSid seen before; not answered again", self.channel_name)
             return _xml(EMPTY_TWIML)
+        answered = True
+        try:
+            return await self._answer_claimed(form, address, on_new_message)
+        except asyncio.CancelledError:  # the caller hung up: its retry must be answered
+            answered = False
+            raise
+        finally:
+            await claim.settle(answered, self.settings.dedupe_ttl_seconds)
+
+    async def _answer_claimed(self, form: Dict[str, str], address: str,
+                              on_new_message: OnNewMessage) -> HTTPResponse:
+        rt = self.runtime
         person = rt.pseudonym(address)
         await rt.state.set(LAST_INBOUND + person, str(int(time.time())),
                            ttl_seconds=30 * 86400)
         language = await rt.language(person)
         sender = (address, form.get("To") or self.default_from())
+        body = form.get("Body") or ""
+        opting_out = _is_opt_out(body, language)
+        # An opt-out that changes her state is always confirmed; a repeated one obeys
+        # the limits like any other message.
+        confirm_opt_out = opting_out and not await rt.is_opted_out(person)
+        gate = await self.limits.inbound(person)
+        if gate != limits.OK and not opting_out:
+            if gate == limits.SILENT:
+                return _xml(EMPTY_TWIML)
+            language = language or _guess_language(body)
+            notice = [rt.text("channel_slow_down", language)]
+            return _xml(twiml(await self._finish(person, notice, language,
+                                                 replace_pages=False)))
 
         direct = await self.before_nlu(form, person, language)
         if direct is not None:
+            if gate != limits.OK and not confirm_opt_out:
+                return _xml(EMPTY_TWIML)  # processed (STOP always wins), not answered
             return _xml(twiml(await self._finish(person, direct, language,
-                                                 replace_pages=False)))
+                                                 replace_pages=False,
+                                                 exempt=confirm_opt_out)))
 
         text, metadata = self.to_rasa(form, address)
         output = self.turn_output()
@@ -329,7 +383,9 @@ class TwilioInputBase(InputChannel):
             task.add_done_callback(self._background.discard)
             return _xml(EMPTY_TWIML)
         await self._keep_or_forget_contact(person, address, reply)
-        return _xml(twiml(await self._finish(person, reply.texts, reply.language)))
+        messages = await self._finish(person, reply.texts, reply.language)
+        await self._erase_if_asked(person, reply)
+        return _xml(twiml(messages))
 
     async def _keep_or_forget_contact(self, person: str, address: str, reply: Reply) -> None:
         """The vault keeps her number from the moment she opts in to reminders (the
@@ -339,6 +395,14 @@ class TwilioInputBase(InputChannel):
             await self.runtime.opt_in(person)
         elif FORGET_CONTACT & set(reply.kinds):
             await self.runtime.vault.delete(person)
+
+    async def _erase_if_asked(self, person: str, reply: Reply) -> None:
+        """After the confirmation of delete_my_data has been counted and shaped: the
+        channels' state about her goes (language, last message, opt-out, pages, vault,
+        her counters), so no key or value names her pseudonym any more."""
+        if ERASE_PERSON & set(reply.kinds):
+            await self.runtime.forget_person(person)
+            await self.limits.forget(person)
 
     async def _run_turn(self, on_new_message: OnNewMessage, message: UserMessage,
                         output: TurnOutput) -> Reply:
@@ -362,8 +426,9 @@ class TwilioInputBase(InputChannel):
         return reply
 
     async def _finish(self, person: str, texts: List[str], language: Optional[str],
-                      replace_pages: bool = True) -> List[str]:
-        """Shape texts for the channel, keep extra pages for MORE, count what goes out.
+                      replace_pages: bool = True, exempt: bool = False) -> List[str]:
+        """Shape texts for the channel, keep extra pages for MORE, keep within the
+        daily caps, count what goes out.
 
         A new answer replaces the pages of an older one (MORE then means "more of
         this"); keyword answers leave them alone.
@@ -374,8 +439,19 @@ class TwilioInputBase(InputChannel):
                                          ttl_seconds=self.settings.pages_ttl_seconds)
         elif replace_pages:
             await self.runtime.state.delete(PAGES + person)
-        await self.record_sent(now)
-        return now
+        allowed = await self._within_caps(person, now, exempt)
+        await self.record_sent(allowed)
+        return allowed
+
+    async def _within_caps(self, person: str, messages: List[str],
+                           exempt: bool = False) -> List[str]:
+        """The messages the daily caps let through, in order (the rest is dropped)."""
+        allowed: List[str] = []
+        for message in messages:
+            if not await self.limits.outbound(person, self.units(message), exempt):
+                break
+            allowed.append(message)
+        return allowed
 
     async def _deliver_later(self, turn: "asyncio.Future[Reply]", person: str,
                              sender: Tuple[str, str]) -> None:
@@ -383,6 +459,7 @@ class TwilioInputBase(InputChannel):
         reply = await turn
         await self._keep_or_forget_contact(person, sender[0], reply)
         messages = await self._finish(person, reply.texts, reply.language)
+        await self._erase_if_asked(person, reply)
         await self._send(person, sender[0], sender[1], messages)
 
     async def _send(self, person: str, to: str, from_: str, messages: List[str],
@@ -448,6 +525,8 @@ class TwilioInputBase(InputChannel):
             return 0
         language = reply.language or await rt.language(person)
         template = await self.proactive_template(person, reply, language)
+        if template is not None and not await self.limits.outbound(person, 1):
+            return 0
         messages = [] if template else await self._finish(person, reply.texts, language)
         return await self._send(person, address, self.default_from(), messages, template)
 
@@ -486,6 +565,10 @@ class TwilioInputBase(InputChannel):
                                                   "template_variables": item.variables}})
         template = await self.proactive_template(item.person, reply, item.language)
         messages = [] if template else (self.shape(reply.texts, item.language)[0])[:1]
+        units = 1 if template else sum(self.units(m) for m in messages)
+        if not await self.limits.outbound(item.person, units):
+            await rt.state.delete(SENT + item.key)  # not sent: the key is not spent
+            return "capped"
         sent = await self._send(item.person, address, self.default_from(), messages, template,
                                 occurrence=item.key)
         if not sent:
@@ -531,6 +614,38 @@ async def _note_in_conversation(agent: Any, person: str, text: str, kind: str) -
         tracker.update(BotUttered(text, metadata={"utter_action": kind}), agent.domain)
         tracker.update(SlotSet("menu", menu), agent.domain)
         await agent.tracker_store.save(tracker)
+
+
+def _is_opt_out(body: str, language: Optional[str]) -> bool:
+    keyword = keywords.match(body, language)
+    return keyword is not None and keyword.kind == keywords.STOP
+
+
+def _guess_language(body: str) -> Optional[str]:
+    """The language a message is written in, when nothing is remembered about her."""
+    from bot.components.language_guess import guess_language
+
+    guessed = guess_language(body[:1000])
+    return guessed[0] if guessed else None
+
+
+def _whole_number(value: Optional[str]) -> int:
+    """A form field that should be a count (`NumMedia`); 0 when it is not one."""
+    try:
+        return int((value or "0").strip())
+    except ValueError:
+        return 0
+
+
+def _not_a_twilio_form(request: Request) -> Optional[HTTPResponse]:
+    """413 or 415 for what Twilio never sends, before anything else reads it."""
+    if len(request.body or b"") > MAX_WEBHOOK_BYTES:
+        return response.text(f"a Twilio webhook is a form under {MAX_WEBHOOK_BYTES} bytes",
+                             status=413)
+    given = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if given and given != FORM_TYPE:
+        return response.text(f"send {FORM_TYPE}, as Twilio does", status=415)
+    return None
 
 
 def _form(request: Request) -> Dict[str, str]:

@@ -56,7 +56,9 @@ class FakeTwilio:
         return f"http://{host}:{port}"
 
     def start(self) -> "FakeTwilio":
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll: `stop` waits for it, once per test that uses a fake Twilio.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
         self._thread.start()
         return self
 

@@ -41,7 +41,8 @@ class Runtime:
     @property
     def state(self) -> StateStore:
         if self._state is None:
-            self._state = open_state(self.settings.redis_url, self.settings.state_path)
+            self._state = open_state(self.settings.redis_url, self.settings.state_path,
+                                     self.settings.state_namespace)
         return self._state
 
     @property
@@ -79,6 +80,16 @@ class Runtime:
         await self.state.delete(OPTOUT + person)
         log.info("opt-in recorded for %s", person[:8])
 
+    async def forget_person(self, person: str) -> None:
+        """delete_my_data: drop every key of the state store that names her pseudonym
+        (contact vault, opt-out, language, pages, last message time). The opt-out may
+        go too: without the vault nothing proactive can reach her, and a message she
+        sends later starts afresh."""
+        await self.vault.delete(person)
+        for prefix in (OPTOUT, LANGUAGE, PAGES, LAST_INBOUND):
+            await self.state.delete(prefix + person)
+        log.info("channel state erased on request")
+
     async def language(self, person: str) -> Optional[str]:
         return await self.state.get(LANGUAGE + person)
 
@@ -87,10 +98,10 @@ class Runtime:
             await self.state.set(LANGUAGE + person, language,
                                  ttl_seconds=400 * 86400)
 
-    async def count(self, name: str, detail: object = "") -> None:
+    async def count(self, name: str, detail: object = "", amount: int = 1) -> None:
         """An anonymous counter `name:YYYY-MM-DD[:detail]` (no pseudonym, ever)."""
         key = f"{name}:{today()}" + (f":{detail}" if detail != "" else "")
-        await self.state.incr(key)
+        await self.state.incr(key, amount)
 
     async def tell_app(self, path: str, payload: dict) -> bool:
         """POST to the app's internal API; False (logged, never raised) when it fails:

@@ -10,7 +10,7 @@ import base64
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"
@@ -26,6 +26,21 @@ class ConfigurationError(RuntimeError):
 
 def _flag(value: Optional[str]) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _count(get: Callable[[str], Optional[str]], name: str, default: int) -> int:
+    """A limit from the environment: a whole number >= 0 (0: no limit)."""
+    raw = (get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ConfigurationError(f"{name} must be a whole number >= 0 (0: no limit), "
+                                 f"not {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,11 @@ class ConnectorSettings:
     max_inbound_chars: int = 1000
     dedupe_ttl_seconds: int = 2 * 86400
     pages_ttl_seconds: int = 86400
+    # Abuse limits (connectors/limits.py); 0 turns one off.
+    inbound_per_minute: int = 10
+    daily_segments_per_sender: int = 100
+    daily_segments_total: int = 10000
+    state_namespace: str = "puente:connector:"  # Redis key prefix (tests isolate with it)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -85,6 +105,11 @@ class ConnectorSettings:
             validate_signatures=not _flag(get("PUENTE_TWILIO_SKIP_SIGNATURE")),
             reply_deadline_seconds=float(get("PUENTE_REPLY_DEADLINE") or 8.0),
             send_backoff_seconds=float(get("PUENTE_SEND_BACKOFF") or 0.5),
+            inbound_per_minute=_count(get, "PUENTE_INBOUND_PER_MINUTE", cls.inbound_per_minute),
+            daily_segments_per_sender=_count(get, "PUENTE_DAILY_SEGMENTS_PER_SENDER",
+                                             cls.daily_segments_per_sender),
+            daily_segments_total=_count(get, "PUENTE_DAILY_SEGMENTS_TOTAL",
+                                        cls.daily_segments_total),
         )
         settings.check()
         return settings

@@ -16,14 +16,22 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Dict, Optional, Protocol
+from typing import Dict, Optional, Protocol, Sequence, Tuple
+
+# (key, cap, ttl_seconds): a counter that may not pass `cap` (0: no cap), expiring
+# `ttl_seconds` after it was created.
+Cap = Tuple[str, int, int]
 
 
 class StateStore(Protocol):
     """What the channels need from a key-value store."""
 
-    async def claim(self, key: str, ttl_seconds: int) -> bool:
+    async def claim(self, key: str, ttl_seconds: int, value: str = "1") -> bool:
         """Set `key` only if absent; True for the one caller that set it."""
+
+    async def renew(self, key: str, value: str, ttl_seconds: int) -> bool:
+        """Give `key` `ttl_seconds` more only while it still holds `value` (a lease its
+        holder keeps alive); False when it lapsed or someone else holds it."""
 
     async def get(self, key: str) -> Optional[str]:
         """The value of `key`, or None when absent or expired."""
@@ -40,6 +48,15 @@ class StateStore(Protocol):
     async def counters(self, prefix: str) -> Dict[str, int]:
         """Every counter whose key starts with `prefix` (for statistics and tests)."""
 
+    async def bump(self, key: str, ttl_seconds: int) -> int:
+        """Add 1 to an expiring counter and return it; its clock starts at the first bump
+        (a window that opens with the first message, not on a calendar boundary)."""
+
+    async def reserve(self, caps: Sequence[Cap], amount: int, force: bool = False) -> int:
+        """Add `amount` to every capped counter unless one would pass its cap; -1 when
+        added, else the index of the first cap that refused. Atomic, so concurrent
+        webhooks on several servers cannot overshoot together. `force` adds anyway."""
+
     async def close(self) -> None:
         """Release connections."""
 
@@ -50,6 +67,7 @@ class LocalState:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._swept = 0.0
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -64,13 +82,21 @@ class LocalState:
         self._db.execute("DELETE FROM kv WHERE key = ? AND expires_at IS NOT NULL"
                          " AND expires_at <= ?", (key, now))
 
-    async def claim(self, key: str, ttl_seconds: int) -> bool:
+    async def claim(self, key: str, ttl_seconds: int, value: str = "1") -> bool:
         now = time.time()
         with self._lock:
             self._purge(key, now)
             cursor = self._db.execute(
-                "INSERT OR IGNORE INTO kv (key, value, expires_at) VALUES (?, '1', ?)",
-                (key, now + ttl_seconds))
+                "INSERT OR IGNORE INTO kv (key, value, expires_at) VALUES (?, ?, ?)",
+                (key, value, now + ttl_seconds))
+            return cursor.rowcount == 1
+
+    async def renew(self, key: str, value: str, ttl_seconds: int) -> bool:
+        now = time.time()
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE kv SET expires_at = ? WHERE key = ? AND value = ?"
+                " AND (expires_at IS NULL OR expires_at > ?)", (now + ttl_seconds, key, value, now))
             return cursor.rowcount == 1
 
     async def get(self, key: str) -> Optional[str]:
@@ -104,6 +130,41 @@ class LocalState:
                                     (_like_prefix(prefix),)).fetchall()
         return dict(rows)
 
+    def _add(self, key: str, amount: int, ttl_seconds: int, now: float) -> int:
+        """Expiring counters live in `kv` (they must expire); call under the lock."""
+        if now - self._swept > 60:  # expired rows naming a pseudonym go, read or not
+            self._db.execute("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?",
+                             (now,))
+            self._swept = now
+        self._purge(key, now)
+        row = self._db.execute("SELECT value, expires_at FROM kv WHERE key = ?", (key,)).fetchone()
+        value = (int(row[0]) if row else 0) + amount
+        expires = row[1] if row else now + ttl_seconds
+        self._db.execute("INSERT OR REPLACE INTO kv (key, value, expires_at) VALUES (?, ?, ?)",
+                         (key, str(value), expires))
+        return value
+
+    def _value(self, key: str, now: float) -> int:
+        row = self._db.execute(
+            "SELECT value FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
+            (key, now)).fetchone()
+        return int(row[0]) if row else 0
+
+    async def bump(self, key: str, ttl_seconds: int) -> int:
+        with self._lock:
+            return self._add(key, 1, ttl_seconds, time.time())
+
+    async def reserve(self, caps: Sequence[Cap], amount: int, force: bool = False) -> int:
+        now = time.time()
+        with self._lock:
+            if not force:
+                for index, (key, cap, _) in enumerate(caps):
+                    if cap > 0 and self._value(key, now) + amount > cap:
+                        return index
+            for key, _, ttl_seconds in caps:
+                self._add(key, amount, ttl_seconds, now)
+        return -1
+
     async def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -121,9 +182,15 @@ class RedisState:
 
         self._redis = redis_asyncio.from_url(url, decode_responses=True)
         self._ns = namespace
+        self._bump = self._redis.register_script(_BUMP)
+        self._reserve = self._redis.register_script(_RESERVE)
+        self._renew = self._redis.register_script(_RENEW)
 
-    async def claim(self, key: str, ttl_seconds: int) -> bool:
-        return bool(await self._redis.set(self._ns + key, "1", nx=True, ex=ttl_seconds))
+    async def claim(self, key: str, ttl_seconds: int, value: str = "1") -> bool:
+        return bool(await self._redis.set(self._ns + key, value, nx=True, ex=ttl_seconds))
+
+    async def renew(self, key: str, value: str, ttl_seconds: int) -> bool:
+        return bool(await self._renew(keys=[self._ns + key], args=[value, ttl_seconds]))
 
     async def get(self, key: str) -> Optional[str]:
         return await self._redis.get(self._ns + key)
@@ -146,16 +213,54 @@ class RedisState:
                 found[full[len(head):]] = int(value)
         return found
 
+    async def bump(self, key: str, ttl_seconds: int) -> int:
+        return int(await self._bump(keys=[self._ns + key], args=[ttl_seconds]))
+
+    async def reserve(self, caps: Sequence[Cap], amount: int, force: bool = False) -> int:
+        keys = [self._ns + key for key, _, _ in caps]
+        args = [amount, int(force)] + [n for _, cap, ttl in caps for n in (cap, ttl)]
+        return int(await self._reserve(keys=keys, args=args))
+
     async def close(self) -> None:
         await self._redis.close()
+
+
+# INCR KEYS[1]; a new key expires in ARGV[1] seconds.
+_BUMP = """
+local value = redis.call('INCR', KEYS[1])
+if redis.call('TTL', KEYS[1]) < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return value
+"""
+# EXPIRE KEYS[1] ARGV[2] only while it holds ARGV[1]: 1 when renewed.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+# ARGV: amount, force (0/1), then cap and ttl for each key. Returns -1 when added, else
+# the 0-based index of the first key whose cap would be passed.
+_RESERVE = """
+local amount = tonumber(ARGV[1])
+if ARGV[2] ~= '1' then
+  for i, key in ipairs(KEYS) do
+    local cap = tonumber(ARGV[1 + 2 * i])
+    if cap > 0 and tonumber(redis.call('GET', key) or '0') + amount > cap then return i - 1 end
+  end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('INCRBY', key, amount)
+  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[2 + 2 * i]) end
+end
+return -1
+"""
 
 
 def _glob_escape(text: str) -> str:
     return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
-def open_state(redis_url: Optional[str], path: Path) -> StateStore:
+def open_state(redis_url: Optional[str], path: Path,
+               namespace: str = "puente:connector:") -> StateStore:
     """Redis when a URL is configured, the local SQLite file otherwise."""
     if redis_url:
-        return RedisState(redis_url)
+        return RedisState(redis_url, namespace)
     return LocalState(path)

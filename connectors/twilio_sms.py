@@ -59,6 +59,9 @@ class TwilioSMSInput(TwilioInputBase):
         for message in messages:
             await self.runtime.count("sms_segments", segment_count(message))
 
+    def units(self, message: str) -> int:
+        return segment_count(message)
+
     async def on_keyword(self, keyword: keywords.Keyword, person: str,
                          language: Optional[str]) -> Optional[List[str]]:
         if keyword.kind != keywords.MORE:

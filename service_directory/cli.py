@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-GROUPS = ["db", "directory", "users", "entitlements", "worker", "chat", "demo"]
+GROUPS = ["db", "directory", "users", "entitlements", "worker", "chat", "demo", "stats"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,6 +3,8 @@
 - `get_session`: one SQLAlchemy session per request (routes commit explicitly).
 - `current_user`: the user behind `Authorization: Bearer KEY` (401 otherwise).
 - `require_roles("admin", "curator")`: 403 for any other role.
+- `require_roles_key_or_session("analyst", "admin")`: the same, also accepting the web
+  UI's session (for what the dashboard reads, the statistics).
 - `ensure_can_curate(user, organization_id)`: the check every directory write reuses,
   so a curator changes only their own organizations' data.
 - `require_internal`: calls from Puente's own processes (the bot's actions), proven
@@ -13,7 +15,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Iterator
 
-from fastapi import Depends, Header, HTTPException, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from . import accounts
 from .config import get_settings
 from .db import session_factory
 from .models.accounts import User
+from .web import auth as web_auth
 
 INTERNAL_HEADER = "X-Puente-Internal"
 
@@ -68,6 +71,26 @@ def require_roles(*roles: str) -> Callable[..., User]:
         return user
 
     _check.__name__ = f"require_{'_or_'.join(roles)}"
+    return _check
+
+
+def require_roles_key_or_session(*roles: str) -> Callable[..., User]:
+    """Like `require_roles`, but a signed-in web UI session proves who calls as well as
+    an API key (a key, when sent, decides): 401 with neither, 403 for another role."""
+    check = require_roles(*roles)
+
+    def _check(request: Request,
+               credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
+               session: Session = Depends(get_session)) -> User:
+        if credentials is not None and credentials.credentials:
+            return check(current_user(credentials, session))
+        web = web_auth.read(request, session)
+        if web is None:
+            raise _unauthorized("send an API key ('Authorization: Bearer KEY') or sign in "
+                                "to the web UI")
+        return check(web.user)
+
+    _check.__name__ = f"require_{'_or_'.join(roles)}_key_or_session"
     return _check
 
 

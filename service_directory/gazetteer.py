@@ -39,6 +39,7 @@ import yaml
 from unidecode import unidecode
 
 AREAS_FILE = Path(__file__).with_name("gazetteer_areas.yaml")
+ADMIN1_FILE = Path(__file__).with_name("gazetteer_admin1.tsv")
 
 #: Countries served (DESIGN.md) and their neighbours, ISO 3166-1 alpha-2 lower case.
 REGION_COUNTRIES: frozenset[str] = frozenset(
@@ -387,15 +388,68 @@ def nearest_city(latitude: float, longitude: float, max_km: float = 60.0) -> Pla
 
 
 def coarse_area(latitude: float, longitude: float) -> str | None:
-    """A coarse, non-identifying area for usage statistics: a city name, or the admin-1
-    region code ("co-21") when no city is near; never coordinates."""
-    place = nearest_city(latitude, longitude)
-    if place is not None:
-        return place.name
-    wider = nearest_city(latitude, longitude, max_km=150.0)
-    if wider is not None and wider.admin1:
-        return f"{wider.country}-{wider.admin1}"
-    return None
+    """The first-level administrative area (department, state, province) around a point,
+    by name ("Norte de Santander Department"): the only place statistics keep, never a
+    city, a neighbourhood or coordinates. From the nearest city of 15,000+ within 150 km;
+    None when none is that near."""
+    place = nearest_city(latitude, longitude, max_km=150.0)
+    if place is None or not place.admin1:
+        return None
+    return _admin1_names().get((place.country, place.admin1))
+
+
+def main_areas(country: str, limit: int = 8) -> list[str]:
+    """A country's admin-1 areas with the most people in its cities, most first."""
+    people: dict[str, int] = defaultdict(int)
+    for places in _index().grid.values():
+        for place in places:
+            name = _admin1_names().get((place.country, place.admin1 or ""))
+            if place.country == country and name:
+                people[name] += place.population
+    return sorted(people, key=lambda name: -people[name])[:limit]
+
+
+def admin1_areas(country: str | None) -> frozenset[str]:
+    """The names of a country's first-level administrative areas (empty if unknown)."""
+    return _admin1_by_country().get((country or "").lower(), frozenset())
+
+
+def admin1_area_named(country: str | None, written: str | None) -> str | None:
+    """A country's admin-1 area as its canonical name, given its name (any case or
+    accents) or its code ("co-21" or "21"); None for anything else."""
+    if not country or not written:
+        return None
+    country = country.lower()
+    code = written.strip().lower()
+    if code.startswith(f"{country}-"):
+        code = code[len(country) + 1:]
+    by_code = _admin1_names().get((country, code.upper())) or _admin1_names().get((country, code))
+    if by_code:
+        return by_code
+    return _admin1_by_key().get((country, _key(written)))
+
+
+@lru_cache(maxsize=1)
+def _admin1_names() -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], str] = {}
+    for line in ADMIN1_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            country, code, name = line.split("\t")
+            names[(country, code)] = name
+    return names
+
+
+@lru_cache(maxsize=1)
+def _admin1_by_key() -> dict[tuple[str, str], str]:
+    return {(country, _key(name)): name for (country, _code), name in _admin1_names().items()}
+
+
+@lru_cache(maxsize=1)
+def _admin1_by_country() -> dict[str, frozenset[str]]:
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for (country, _code), name in _admin1_names().items():
+        grouped[country].add(name)
+    return {country: frozenset(names) for country, names in grouped.items()}
 
 
 def directory_places(session) -> list[Place]:
@@ -425,10 +479,13 @@ __all__ = [
     "MAX_CHOICES",
     "REGION_COUNTRIES",
     "Place",
+    "admin1_area_named",
+    "admin1_areas",
     "Resolution",
     "candidates",
     "coarse_area",
     "directory_places",
+    "main_areas",
     "nearest_city",
     "normalize",
     "resolve",

@@ -9,24 +9,26 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import gazetteer
+from . import api_errors, gazetteer
 from .config import get_settings
 from .reminders import admin_api as reminders_admin
 from .reminders import api as reminders
+from .stats import api as stats
 from .web import pages as web_pages
 from .web import imports as web_imports
 from .web import queue as web_queue
 from .web import service_edit as web_service_edit
 from .web import services as web_services
 from .web import users as web_users
+from .web import stats_dashboard as web_stats
 from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
                       admin_users, entitlements, health, nlg, people, places, reports,
                       services)
 
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
            admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
-           reminders_admin, web_pages, web_services, web_service_edit, web_queue,
-           web_imports, web_users)
+           reminders_admin, stats, web_pages, web_services, web_service_edit, web_queue,
+           web_imports, web_users, web_stats)
 
 
 @asynccontextmanager
@@ -40,7 +42,9 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.check_production_secrets()
-    app = FastAPI(title="Puente", version="0.1.0", lifespan=_lifespan)
+    app = FastAPI(title="Puente", version="0.1.0", lifespan=_lifespan,
+                  responses=api_errors.UNPROCESSABLE,
+                  exception_handlers=api_errors.HANDLERS)
     for router_module in ROUTERS:
         app.include_router(router_module.router)
     app.mount("/ui/static", StaticFiles(directory=web_pages.STATIC), name="ui-static")

@@ -34,4 +34,7 @@ MESSAGES_CHANNEL: dict[str, Message] = {
     "channel_empty": Message(
         N_("Write your question in a few words, or reply MENU for options."),
     ),
+    "channel_slow_down": Message(
+        N_("You are sending a lot of messages. Please wait a minute, then write again."),
+    ),
 }

@@ -17,6 +17,7 @@ from . import audit
 from .models.accounts import User
 from .models.directory import Location, Service, ServiceAtLocation
 from .models.reports import DiscriminationReport
+from .stats import events
 
 
 class ReportError(ValueError):
@@ -37,7 +38,8 @@ def file_report(session: Session, *, actor: audit.Actor, description: str,
                 pseudonym: str | None = None, service_id: str | None = None,
                 service_name: str | None = None, country: str | None = None,
                 language: str | None = None) -> DiscriminationReport:
-    """Store a report (audited without the pseudonym); the caller commits."""
+    """Store a report (audited without the pseudonym, counted in the statistics
+    by country and language only); the caller commits."""
     description = (description or "").strip()
     if not description:
         raise ReportError("a report needs what happened (description)")
@@ -60,6 +62,7 @@ def file_report(session: Session, *, actor: audit.Actor, description: str,
     session.flush()
     audit.record(session, actor, "create", "discrimination_report", report.id, None,
                  audit.snapshot(report))
+    events.record(session, "discrimination_report", country=country, language=language)
     return report
 
 

@@ -19,7 +19,7 @@ from ..deps import get_session, require_internal
 from ..models.directory import Service
 from ..search import SearchQuery, nearest_services
 from . import plans
-from .models import FollowUpRequest, ReminderOccurrence
+from .models import FollowUpRequest, ReminderOccurrence, ReminderPlan
 
 router = APIRouter(tags=["reminders"], dependencies=[Depends(require_internal)])
 
@@ -178,10 +178,14 @@ def delivery_status(body: StatusIn, session: Session = Depends(get_session)) -> 
                                 .where(ReminderOccurrence.key == body.key))
     if occurrence is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such occurrence")
+    before = occurrence.status
     if body.status == "delivered":
         occurrence.status = "delivered"
     elif body.status in ("failed", "undelivered"):
         occurrence.status = "failed"
+    plan = session.get(ReminderPlan, occurrence.plan_id)
+    if occurrence.status != before and plan is not None:
+        plans.count(session, f"reminder_{occurrence.status}", plan)
     if body.error_code == "21610":  # she replied STOP to the carrier: the plan ends
         plans.stop_plan_id(session, occurrence.plan_id)
     session.commit()

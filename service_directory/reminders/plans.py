@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import gazetteer
 from ..entitlements import contacts_for
+from ..stats import events
 from . import parse, schedule
 from .models import FollowUpRequest, ReminderOccurrence, ReminderPlan, utcnow
 
@@ -134,6 +135,14 @@ def summary(plan_or_draft: ReminderPlan | Draft) -> dict[str, Any]:
             "codeword": plan_or_draft.codeword, "country": plan_or_draft.country}
 
 
+def count(session: Session, kind: str, plan: ReminderPlan, now: datetime | None = None,
+          outcome: str | None = None) -> None:
+    """A reminder statistics event: the plan's country, language, channel and
+    treatment, never who."""
+    events.record(session, kind, country=plan.country, language=plan.language,
+                  channel=plan.channel, service_type=plan.treatment, outcome=outcome, now=now)
+
+
 def plan_of(session: Session, person: str) -> ReminderPlan | None:
     return session.scalar(select(ReminderPlan).where(ReminderPlan.pseudonym == person))
 
@@ -160,6 +169,7 @@ def create(session: Session, person: str, draft: Draft, *, language: str, channe
         raise ValueError(f"reminders go by SMS or WhatsApp, not {channel!r}")
     now = now or utcnow()
     plan = plan_of(session, person)
+    joining = plan is None or plan.status == "stopped"
     if plan is None:
         plan = ReminderPlan(pseudonym=person)
         session.add(plan)
@@ -171,6 +181,8 @@ def create(session: Session, person: str, draft: Draft, *, language: str, channe
     plan.codeword, plan.treatment = draft.codeword, draft.treatment or plan.treatment
     plan.status, plan.paused_until = "active", None
     _reschedule(plan, now)
+    if joining:
+        count(session, "reminder_opt_in", plan, now)
     return plan
 
 
@@ -248,6 +260,8 @@ def stop(session: Session, person: str) -> bool:
     if plan is None:
         return False
     _drop_pending(session, plan)
+    if plan.status != "stopped":
+        count(session, "reminder_opt_out", plan)
     plan.status, plan.next_due_at = "stopped", None
     return True
 
@@ -263,6 +277,8 @@ def erase(session: Session, person: str) -> int:
     plan = plan_of(session, person)
     erased = 0
     if plan is not None:
+        if plan.status != "stopped":
+            count(session, "reminder_opt_out", plan)
         session.execute(delete(ReminderOccurrence).where(ReminderOccurrence.plan_id == plan.id))
         session.delete(plan)
         erased = 1
@@ -293,6 +309,7 @@ def answer(session: Session, person: str, value: str,
     if latest is None:
         return None
     latest.answer, latest.answered_at = value, now
+    count(session, "checkin_answer", plan, now, outcome=value)
     if value == "taken":
         day_key = latest.key.rsplit(":", 1)[0]
         session.execute(update(ReminderOccurrence)

@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..stats import events
 from . import plans, schedule, texts
 from .models import ReminderOccurrence, ReminderPlan, utcnow
 
@@ -203,6 +204,7 @@ def _record(session: Session, sent: dict[str, tuple[ReminderOccurrence, Reminder
     of check-ins), not one round trip per row: the worker's time is mostly here."""
     outcome: dict[str, list[int]] = {}
     checkins: list[dict[str, Any]] = []
+    counted: list[dict[str, Any]] = []  # statistics events, one INSERT for the batch
     for key, (occurrence, plan) in sent.items():
         result = results.get(key)
         if result is None:  # never reached the connector: the next pass retries it
@@ -210,6 +212,11 @@ def _record(session: Session, sent: dict[str, tuple[ReminderOccurrence, Reminder
             outcome.setdefault("due", []).append(occurrence.id)
             continue
         tally.add(result)
+        if result in ("sent", "duplicate", "failed"):
+            counted.append({"kind": "reminder_failed" if result == "failed" else "reminder_sent",
+                            "outcome": occurrence.kind, "country": plan.country,
+                            "language": plan.language, "channel": plan.channel,
+                            "service_type": plan.treatment, "now": now})
         if result in ("sent", "duplicate"):
             outcome.setdefault("sent", []).append(occurrence.id)
             if occurrence.kind == "dose":  # one gentle check-in if no answer comes
@@ -234,6 +241,7 @@ def _record(session: Session, sent: dict[str, tuple[ReminderOccurrence, Reminder
     if checkins:
         session.execute(_insert(session)(ReminderOccurrence).values(checkins)
                         .on_conflict_do_nothing(index_elements=["key"]))
+    events.record_many(session, counted)
 
 
 def run_once(factory: sessionmaker, sender: Sender, config: WorkerConfig | None = None,

@@ -1,4 +1,7 @@
-"""`GET /v1/entitlements`: a person's health rights in a country, for the bot's answers."""
+"""`GET /v1/entitlements`: a person's health rights in a country, for the bot's answers.
+
+An answer with no content for the question (a country we do not know, or no entry
+for that service) is counted as a `no_content` statistics event: unmet demand."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,8 +14,12 @@ from ..config import LANGUAGES
 from ..deps import get_session
 from ..i18n import UnknownLanguage, require_language
 from ..models.entitlements import ENTITLEMENT_SERVICE_TYPES, QUERY_TOPICS, SITUATIONS
+from ..stats import events
 
 router = APIRouter(tags=["entitlements"])
+#: The intent behind each `topic` the bot asks with.
+INTENT_OF_TOPIC = {"rights": "ask_rights", "cost": "ask_cost", "documents": "ask_documents",
+                   "confidentiality": "ask_confidentiality"}
 
 
 def invalid(field: str, message: str) -> HTTPException:
@@ -51,9 +58,14 @@ def get_entitlements(
         language = require_language(lang)
     except UnknownLanguage as error:
         raise invalid("lang", str(error)) from None
+    clean_topic = check_choice("topic", topic, QUERY_TOPICS)
     answer = entitlements.lookup(
         session, clean_country,
         service_type=check_choice("service_type", service_type, ENTITLEMENT_SERVICE_TYPES),
         situation=check_choice("situation", situation, SITUATIONS),
-        topic=check_choice("topic", topic, QUERY_TOPICS), lang=language)
+        topic=clean_topic, lang=language)
+    if not answer.entries:
+        events.record_now(session, "no_content", country=clean_country, language=language,
+                          service_type=answer.service_type,
+                          intent=INTENT_OF_TOPIC.get(clean_topic or ""))
     return answer.as_dict()

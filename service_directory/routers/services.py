@@ -1,7 +1,7 @@
 """`GET /v1/services/search`: the nearest services that will treat a migrant safely.
 
 The route only validates and delegates: places go to `gazetteer`, the query to
-`search.nearest_services`, the anonymous event to `usage.record_search`. The
+`search.nearest_services`, the anonymous event to `stats.events`. The
 response shape is documented in `schemas.py`.
 """
 from __future__ import annotations
@@ -13,12 +13,13 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy.orm import Session
 
-from .. import gazetteer, usage
+from .. import gazetteer
 from ..config import LANGUAGES
 from ..db import session_scope
 from ..models.directory import SAFETY_FLAGS, SERVICE_TYPES
 from ..schemas import PlaceOut, SearchQueryOut, SearchResponse, ServiceOut
 from ..search import MAX_LIMIT, SearchError, SearchQuery, nearest_services
+from ..stats import events
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
 
@@ -29,8 +30,8 @@ _directory_places_cache: dict[str, tuple[float, list[gazetteer.Place]]] = {}
 
 
 def get_session() -> Iterator[Session]:
-    """A database session per request, committed when the route returns (the usage
-    event of a search is written with it)."""
+    """A database session per request, committed when the route returns (the
+    statistics event of a search is written with it)."""
     with session_scope() as session:
         yield session
 
@@ -137,15 +138,16 @@ def _query_out(lat, lon, near, place, service_type, country, lang, speaks, requi
 
 
 def _record(session, place, lat, lon, country, service_type, lang, outcome) -> None:
-    """One anonymous usage event: coarse area (city or region), never coordinates."""
-    if place is not None:
-        area = place.parent or place.name if place.kind == "area" else place.name
-        event_country = country or place.country
-    else:
-        city = gazetteer.nearest_city(lat, lon)
-        area = gazetteer.coarse_area(lat, lon)
-        event_country = country or (city.country if city else None)
-    usage.record_search(
-        session, country=event_country, area=area, service_type=service_type, language=lang,
-        found=len(outcome.results), radius_km=outcome.radius_km,
-    )
+    """One anonymous search event: the admin-1 area around the point, never the point;
+    how many were found and how far the nearest is, in coarse bands (first page only:
+    a second page is the same search)."""
+    if outcome.offset:
+        return
+    nearest = outcome.results[0].distance_km if outcome.results else None
+    if country is None:
+        city = place if place is not None else gazetteer.nearest_city(lat, lon, max_km=150.0)
+        country = city.country if city else None
+    events.record(session, "search", country=country, area=gazetteer.coarse_area(lat, lon),
+                  service_type=service_type, language=lang,
+                  outcome=events.results_bucket(len(outcome.results)),
+                  distance_band=events.distance_band(nearest))

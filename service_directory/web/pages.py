@@ -198,6 +198,8 @@ def followups(session: Session, user: User, limit: int = 20) -> list[FollowUpReq
 def home(request: Request, session: Session = Depends(get_session)) -> Response:
     web = auth.require(request, session)
     user = web.user
+    if user.role == "analyst":  # statistics are all an analyst sees
+        return RedirectResponse("/ui/stats", status_code=status.HTTP_303_SEE_OTHER)
     context: dict[str, Any] = {"user": user, "csrf": web.csrf, "reasons": REASONS,
                                "verified": request.query_params.get("verified")}
     if user.role in ("admin", "curator"):

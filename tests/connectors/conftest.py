@@ -183,11 +183,82 @@ def twiml_messages(document: str) -> list:
 
 @pytest.fixture
 def settings(tmp_path, fake_twilio) -> ConnectorSettings:
+    # Test phones type faster than people: the per-minute limit is the abuse tests'
+    # (test_abuse_limits.py), which set it themselves.
     return ConnectorSettings(
         app_secret="test-app-secret", auth_token=TOKEN, public_base_url="https://puente.example",
         api_base=fake_twilio.base_url, state_path=tmp_path / "state.sqlite3",
         reply_deadline_seconds=5.0, send_backoff_seconds=0.01, hotline="+1 555 0100",
+        inbound_per_minute=600,
     )
+
+
+class FakeRasa:
+    """Stands in for Rasa behind the channels: records every message a webhook passes
+    on (what NLU would read) and answers as the NLG would, in `language`."""
+
+    def __init__(self) -> None:
+        self.received: list = []
+        self.reply = "Hi, this is Puente."
+        self.language = "en"
+        self.kind = "utter_welcome"
+        self.delay = 0.0
+
+    async def handle(self, message) -> None:
+        self.received.append(message)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        await message.output_channel.send_response(message.sender_id, {
+            "text": self.reply, "custom": {"language": self.language, "kind": self.kind}})
+
+    @property
+    def texts(self) -> list:
+        return [m.text for m in self.received]
+
+
+async def _drop_namespace(redis_url: str, namespace: str) -> None:
+    import redis.asyncio as redis_asyncio
+
+    client = redis_asyncio.from_url(redis_url)
+    async for key in client.scan_iter(match=namespace + "*"):
+        await client.delete(key)
+    await client.close()
+
+
+@pytest.fixture
+async def webhooks(settings, redis_url):
+    """Both channels on a Sanic app of their own, in front of a FakeRasa (no model), with
+    production's state store (Redis, in a namespace of this test's own, dropped after)."""
+    from sanic import Sanic
+
+    Sanic.test_mode = True
+    namespace = f"test:{uuid.uuid4().hex[:12]}:"
+    settings = replace(settings, redis_url=redis_url, state_namespace=namespace)
+    sms, whatsapp = TwilioSMSInput(settings), TwilioWhatsAppInput(replace(settings))
+    rasa = FakeRasa()
+    app = Sanic(f"fake_rasa_{uuid.uuid4().hex[:12]}")
+    for channel in (sms, whatsapp):
+        app.blueprint(channel.blueprint(rasa.handle), url_prefix=f"/webhooks/{channel.name()}")
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
+                                     access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    running = Server(f"http://127.0.0.1:{port}", settings, sms, whatsapp)
+    running.rasa = rasa
+    running.namespace = namespace
+    yield running
+    await running.session.close()
+    for channel in (sms, whatsapp):
+        for task in list(channel._background):
+            await task
+        await channel.runtime.close()
+    await server.before_stop()
+    server.close()
+    await server.wait_closed()
+    await server.after_stop()
+    await _drop_namespace(redis_url, namespace)
 
 
 @pytest.fixture

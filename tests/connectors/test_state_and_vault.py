@@ -61,3 +61,18 @@ async def test_vault_keeps_the_number_encrypted_and_bound_to_the_pseudonym(tmp_p
     await vault.delete("alice")
     assert await vault.get("alice") is None
     await state.close()
+
+
+async def test_capped_counters_never_pass_their_cap_under_concurrency(store):
+    caps = [("segs:p:2026-01-01", 5, 60), ("segs-total:2026-01-01", 8, 60)]
+    results = await asyncio.gather(*[store.reserve(caps, 1) for _ in range(20)])
+    assert results.count(-1) == 5 and set(results) == {-1, 0}
+    assert await store.reserve([("segs:q:2026-01-01", 5, 60)] + caps[1:], 4) == 1  # total: 5+4 > 8
+    assert await store.reserve(caps, 3, force=True) == -1  # an opt-out's confirmation
+    assert await store.reserve([("segs:r", 0, 60)], 10**6) == -1  # 0: no cap
+
+
+async def test_a_bumped_window_opens_with_its_first_message_and_expires(store):
+    assert [await store.bump("rate:p", 1) for _ in range(3)] == [1, 2, 3]
+    await asyncio.sleep(1.2)
+    assert await store.bump("rate:p", 1) == 1

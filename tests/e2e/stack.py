@@ -58,6 +58,12 @@ def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
         TF_CPP_MIN_LOG_LEVEL="2",
     )
     env["DATABASE_URL"] = f"sqlite:///{log_dir / 'puente.db'}"
+    # Test phones type faster than people, and the test Redis outlives runs (a daily
+    # total would fill up over a day of runs): limits fit for tests, unless set.
+    for name, value in (("PUENTE_INBOUND_PER_MINUTE", "120"),
+                        ("PUENTE_DAILY_SEGMENTS_PER_SENDER", "1000"),
+                        ("PUENTE_DAILY_SEGMENTS_TOTAL", "0")):
+        env.setdefault(name, value)
     env.update(extra_env or {})
     load_sample_data(env)
     stack = Stack(env["RASA_URL"], env["APP_URL"], env["ACTION_SERVER_URL"], env)

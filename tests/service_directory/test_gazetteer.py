@@ -96,8 +96,19 @@ def test_normalize_strips_accents_punctuation_and_case():
     assert normalize("São  Paulo!") == "sao paulo"
 
 
-def test_coarse_area_is_a_city_name_not_coordinates():
-    assert gazetteer.coarse_area(7.89, -72.50) == "Cúcuta"
+def test_coarse_area_is_the_admin1_area_not_a_city_nor_coordinates():
+    assert gazetteer.coarse_area(7.89, -72.50) == "Norte de Santander Department"
+    assert gazetteer.coarse_area(4.63, -74.15) == "Bogota D.C."
+    assert gazetteer.coarse_area(0.0, -30.0) is None  # mid-Atlantic: nothing near
+
+
+def test_admin1_areas_are_named_by_name_or_code_and_nothing_else():
+    assert gazetteer.admin1_area_named("co", "co-21") == "Norte de Santander Department"
+    assert gazetteer.admin1_area_named("co", "NORTE DE SANTANDER department") == \
+        "Norte de Santander Department"
+    assert gazetteer.admin1_area_named("co", "Cúcuta") is None  # a city is not an area
+    assert gazetteer.admin1_area_named("pe", "co-21") is None
+    assert "São Paulo" in gazetteer.admin1_areas("br")
 
 
 # --- Alternate names must not send a person to the wrong place -------------------

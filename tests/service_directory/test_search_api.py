@@ -8,7 +8,7 @@ from sqlalchemy import select
 from service_directory.main import create_app
 from service_directory.routers.services import get_session
 from service_directory.sample_data import load_sample
-from service_directory.usage import UsageEvent
+from service_directory.stats.events import StatsEvent
 
 URL = "/v1/services/search"
 
@@ -85,15 +85,18 @@ def test_border_search_over_http(api):
 def test_every_search_records_an_anonymous_event(api, db_session):
     api.get(URL, params={"lat": 7.8939, "lon": -72.5078, "service_type": "prep", "lang": "es"})
     api.get(URL, params={"near": "Kennedy", "lang": "es"})
-    events = db_session.scalars(select(UsageEvent).order_by(UsageEvent.id)).all()
+    api.get(URL, params={"near": "Kennedy", "lang": "es", "offset": 3})  # a next page: no event
+    events = db_session.scalars(select(StatsEvent).order_by(StatsEvent.id)).all()
     assert [(e.kind, e.country, e.area, e.language) for e in events] == [
-        ("search", "co", "Cúcuta", "es"), ("search", "co", "Bogotá", "es")]
-    assert events[0].service_type == "prep" and events[0].found_bucket in {"0", "1-2", "3-5", "6+"}
+        ("search", "co", "Norte de Santander Department", "es"), ("search", "co", "Bogota D.C.", "es")]
+    assert events[0].service_type == "prep" and events[0].outcome in {"0", "1-2", "3-5", "6+"}
+    assert events[1].distance_band in {"<5km", "5-25km", "25-100km", ">100km"}
     for event in events:
         assert event.occurred_hour.minute == 0 and event.occurred_hour.second == 0
         values = " ".join(str(v) for v in vars(event).values())
         assert "7.89" not in values and "72.5" not in values  # never coordinates
-    columns = set(UsageEvent.__table__.columns.keys())
+        assert "Kennedy" not in values and "Cúcuta" not in values  # never a city or district
+    columns = set(StatsEvent.__table__.columns.keys())
     assert not columns & {"latitude", "longitude", "sender", "pseudonym", "phone", "text"}
 
 
