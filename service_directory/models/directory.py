@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     Time,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -97,6 +98,8 @@ class Organization(_Timestamps, Base):
         ForeignKey("organization.id", ondelete="SET NULL")
     )
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Not HSDS: its curators may also keep the entitlements (rights) current in the web UI.
+    legal_partner: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     services: Mapped[list[Service]] = relationship(back_populates="organization")
     locations: Mapped[list[Location]] = relationship(back_populates="organization")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from fastapi import HTTPException, Request, status
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import get_settings
@@ -88,6 +89,20 @@ def require(request: Request, session: Session, roles: tuple[str, ...] = EVERYON
     if csrf is not None and not csrf_ok(web, csrf):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
     return web
+
+
+def keeps_rights(session: Session, user: User) -> bool:
+    """Whether she may keep the entitlements current: admins, and curators of an
+    organization marked `legal_partner` (rights are law, not a clinic's own data)."""
+    from ..models.directory import Organization
+
+    if user.role == "admin":
+        return True
+    if user.role != "curator" or not user.organization_ids:
+        return False
+    return session.scalar(select(Organization.id).where(
+        Organization.id.in_(user.organization_ids), Organization.legal_partner.is_(True))
+        .limit(1)) is not None
 
 
 @dataclass

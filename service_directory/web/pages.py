@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from .. import accounts, reports
 from ..config import LANGUAGES
@@ -56,8 +56,11 @@ def render(request: Request, name: str, context: dict[str, Any],
            status_code: int = 200) -> HTMLResponse:
     lang = language_of(request)
     catalog = translations(lang)
+    user = context.get("user")
+    session = object_session(user) if user is not None else None
     page = templates.TemplateResponse(request, name, {
-        "_": catalog.gettext, "lang": lang, "languages": LANGUAGE_NAMES, **context},
+        "_": catalog.gettext, "lang": lang, "languages": LANGUAGE_NAMES,
+        "keeps_rights": session is not None and auth.keeps_rights(session, user), **context},
         status_code=status_code)
     if request.query_params.get("lang") in LANGUAGES:
         page.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/ui")

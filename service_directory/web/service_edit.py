@@ -22,8 +22,11 @@ from sqlalchemy import delete, or_, select
 from .. import audit
 from ..models.directory import SAFETY_FLAGS, Schedule, Service, ServiceAtLocation
 from ..routers import admin_directory as api
+from ..config import get_settings
 from . import auth
+from . import service_places as places
 from ..reminders.texts import day_names
+from ..i18n import translations
 from .pages import language_of, render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -44,6 +47,8 @@ PROMISES = {
 
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+CONFLICT_NOTE = N_("Someone else changed this while you were editing; it shows theirs now. "
+                   "Yours was: {yours}. Nothing was overwritten: check it and save again.")
 
 
 def _own_schedules(service: Service):
@@ -125,8 +130,13 @@ def current_values(session: Session, service: Service) -> dict[str, Any]:
 def _page(request: Request, web: auth.WebSession, service: Service, values: dict[str, Any],
           errors: dict[str, str] | None = None, theirs: dict[str, Any] | None = None,
           version: int | None = None, status_code: int = 200,
-          hours: dict | None = None) -> Response:
+          hours: dict | None = None, contacts: places.Plan | None = None) -> Response:
+    contacts = contacts or places.Plan(places=places.current_places(service),
+                                       phones=places.current_phones(service),
+                                       languages=places.current_languages(service))
     return render(request, "service_edit.html", {
+        "places": contacts.places, "phones": contacts.phones, "spoken": contacts.languages,
+        "map_tiles": get_settings().map_tile_url,
         "days": DAYS, "hours": hours if hours is not None else {},
         "day_names": [n.capitalize() for n in day_names(language_of(request))],
         "user": web.user, "csrf": web.csrf, "service": service, "values": values,
@@ -134,6 +144,21 @@ def _page(request: Request, web: auth.WebSession, service: Service, values: dict
         "types": {c: SERVICE_TYPE_NAMES[c] for c in TYPES}, "promises": PROMISES,
         "text_fields": TEXT_FIELDS, "labels": LABELS, "saved": request.query_params.get("saved")},
         status_code=status_code)
+
+
+def _place_conflict(request: Request, web: auth.WebSession, service_id: str, session: Session,
+                    contacts: places.Plan, key: str) -> Response:
+    """A colleague changed a place or phone meanwhile: the form shows theirs, her own
+    entry is quoted beside it, nothing of hers overwrote it; the rest was saved."""
+    fresh = session.get(Service, service_id)
+    mine = next((p for p in contacts.places + contacts.phones if p["key"] == key), {})
+    typed = ", ".join(str(v) for k, v in mine.items() if k in places.PLACE_FIELDS + ("number",) and v)
+    shown = places.Plan(places=places.current_places(fresh), phones=places.current_phones(fresh),
+                        languages=places.current_languages(fresh))
+    error = {key: translations(language_of(request)).gettext(CONFLICT_NOTE).format(yours=typed)}
+    return _page(request, web, fresh, current_values(session, fresh),
+                 {f"{key}_{'number' if key.startswith('phone') else 'name'}": error[key]},
+                 hours=weekly_hours(session, fresh), contacts=shown, status_code=409)
 
 
 @router.get("/services/{service_id}")
@@ -165,15 +190,17 @@ async def save(service_id: str, request: Request,
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
     submitted = _from_form(form)
     hours, hour_errors = _read_hours(form)
+    contacts = places.read_form(form, service)
     shown = {**submitted, **{f: submitted[f] or "" for f in TEXT_FIELDS}}
     try:
         body = api.ServiceFields(**submitted)
     except ValidationError as error:
         errors = {str(e["loc"][0]): e["msg"].removeprefix("Value error, ") for e in error.errors()}
-        return _page(request, web, service, shown, errors | hour_errors, hours=hours,
-                     status_code=422)
-    if hour_errors:
-        return _page(request, web, service, shown, hour_errors, hours=hours, status_code=422)
+        return _page(request, web, service, shown, errors | hour_errors | contacts.errors,
+                     hours=hours, contacts=contacts, status_code=422)
+    if hour_errors or contacts.errors:
+        return _page(request, web, service, shown, hour_errors | contacts.errors, hours=hours,
+                     contacts=contacts, status_code=422)
     try:
         api._change(api.ENTITIES["services"], service.id, body, False, session, web.user,
                     Response(), f'"v{form.get("version")}"')
@@ -183,13 +210,18 @@ async def save(service_id: str, request: Request,
             fresh = session.get(Service, service_id)
             theirs = current_values(session, fresh)
             return _page(request, web, fresh, shown, theirs=theirs, version=fresh.version,
-                         hours=hours, status_code=409)
+                         hours=hours, contacts=contacts, status_code=409)
         if error.status_code == 422 and isinstance(error.detail, list):
             errors = {str(d["loc"][-1]): d["msg"] for d in error.detail}
-            return _page(request, web, service, shown, errors, hours=hours, status_code=422)
+            return _page(request, web, service, shown, errors, hours=hours, contacts=contacts,
+                         status_code=422)
         raise
-    # _change committed the service; the hours follow in their own audited write
+    # _change committed the service; the hours, places, phones and languages follow in
+    # their own audited writes
     save_hours(session, session.get(Service, service_id), hours, web.user)
     session.commit()
+    clash = places.save(session, session.get(Service, service_id), contacts, web.user)
+    if clash is not None:
+        return _place_conflict(request, web, service_id, session, contacts, clash)
     return RedirectResponse(f"/ui/services/{service_id}?saved=1",
                             status_code=status.HTTP_303_SEE_OTHER)

@@ -1,13 +1,20 @@
 """The curators' web in a real browser (Debian's chromium, driven by Selenium), on a
 phone-sized window: an invite sets a password, the home shows what needs her, one
-click marks a service still accurate, the language switch works. Screenshots go to
-results/web/ (look at them)."""
+click marks a service still accurate, the language switch works; she drags her
+clinic's pin on the map and changes its phone, and the public search answers with
+them; an admin's statement of rights meets a colleague's save and both are shown.
+Map tiles come from a tile server on loopback (MAP_TILE_URL). Screenshots go to
+results/web/ at 360 and 1280 px wide (look at them)."""
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -21,22 +28,72 @@ SHOTS = ROOT / "results" / "web"
 PASSWORD = "a long enough password"
 
 
+TILE = (ROOT / "service_directory/web/static/vendor/leaflet-1.9.4/images/marker-shadow.png")
+
+
+class _Tiles(BaseHTTPRequestHandler):
+    """Every map tile is the same small picture: the map is about the pin, not the
+    streets, and nothing is fetched from another host."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        body = TILE.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@dataclass
+class Site:
+    base: str
+    database_url: str
+    invites: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """The app alone (uvicorn), on a fresh database with one NGO, one service never
-    checked, and an invited curator; yields (url, invite token)."""
+def tiles():
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{{z}}/{{x}}/{{y}}.png"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, tiles):
+    """The app alone (uvicorn, MAP_TILE_URL on loopback), on a fresh database with one
+    NGO, one service never checked (a place in Santo Domingo with a phone), a statement
+    of rights, and invited people: Marie (curator) and Ada (admin)."""
     from service_directory import accounts, migrate
     from service_directory.db import engine_for, session_scope
-    from service_directory.models.directory import Organization, Service
+    from service_directory.models.directory import (Location, Organization, Phone, Service,
+                                                    ServiceAtLocation)
+    from service_directory.models.entitlements import Entitlement
     from service_directory.models.reports import DiscriminationReport
     from service_directory.reminders.models import FollowUpRequest
 
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'puente.db'}"
     migrate.upgrade(url)
+    invites = {}
     with session_scope(engine_for(url)) as session:
         session.add(Organization(id="ngo-1", name="Red Somos"))
         session.flush()
         session.add(Service(id="svc-1", organization_id="ngo-1", name="Clínica Esperanza"))
+        session.add(Location(id="loc-1", organization_id="ngo-1", name="Sede Gazcue",
+                             latitude=18.4655, longitude=-69.9120, country="do"))
+        session.flush()
+        session.add(ServiceAtLocation(service_id="svc-1", location_id="loc-1"))
+        session.add(Phone(id="ph-1", service_id="svc-1", number="+18095551234"))
+        session.add(Entitlement(
+            id="do-hiv", country="do", service_type="hiv_treatment", entitled="yes",
+            cost="free", guidance_key="rights_guidance_do_hiv",
+            source_url="https://www.conavihsida.gob.do", reviewer="Red Somos",
+            last_reviewed=date.today() - timedelta(days=400), needs_local_review=True))
+        ada = accounts.create_user(session, name="Ada", role="admin", email="ada@ngo.example")
+        invites["ada"] = accounts.create_invite(session, ada)
         session.flush()
         session.add(DiscriminationReport(organization_id="ngo-1", country="do",
                                          service_name="Clínica Esperanza",
@@ -45,10 +102,10 @@ def app_url(tmp_path_factory):
                                     service_type="hiv_treatment", reason="no_medicine"))
         user = accounts.create_user(session, name="Marie", role="curator",
                                     email="marie@ngo.example", organization_ids=["ngo-1"])
-        token = accounts.create_invite(session, user)
+        invites["marie"] = accounts.create_invite(session, user)
     engine_for(url).dispose()
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "MAP_TILE_URL": tiles}
     process = subprocess.Popen([sys.executable, "-m", "uvicorn", "service_directory.main:app",
                                 "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -59,7 +116,7 @@ def app_url(tmp_path_factory):
             break
         except httpx.HTTPError:
             time.sleep(0.1)
-    yield base, token
+    yield Site(base, url, invites)
     process.terminate()
     process.wait(timeout=20)
 
@@ -96,7 +153,7 @@ def wait_for_url(browser, part: str) -> None:
 def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url, browser):
     from selenium.webdriver.common.by import By
 
-    base, token = app_url
+    base, token = app_url.base, app_url.invites["marie"]
     browser.get(f"{base}/ui/invite/{token}?lang=en")
     assert "marie@ngo.example" in browser.page_source
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
@@ -155,3 +212,111 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     browser.save_screenshot(str(SHOTS / "home-ht.png"))
     browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
     wait_for_url(browser, "/ui/login")
+
+
+def enter(browser, base: str, email: str, token: str) -> None:
+    """Signed in as `email`: through her invite the first time, else the login page."""
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(f"{base}/ui/invite/{token}?lang=en")
+    if browser.find_elements(By.NAME, "repeat"):
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.NAME, "repeat").send_keys(PASSWORD)
+    else:
+        browser.get(f"{base}/ui/login")
+        browser.find_element(By.NAME, "email").send_keys(email)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "main form button").click()
+    wait_for_url(browser, "/ui/")
+
+
+def test_a_curator_drags_her_clinics_pin_changes_its_phone_and_search_follows(app_url, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base = app_url.base
+    browser.set_window_size(360, 800)
+    enter(browser, base, "marie@ngo.example", app_url.invites["marie"])
+    browser.get(f"{base}/ui/services/svc-1?lang=es")
+    latitude, longitude = (browser.find_element(By.NAME, f"loc0_{axis}") for axis in
+                           ("latitude", "longitude"))
+    assert latitude.get_attribute("value") == "18.4655"
+    pin = WebDriverWait(browser, 10).until(
+        lambda b: b.find_element(By.CSS_SELECTOR, "#loc0 .leaflet-marker-icon"))
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", pin)
+    time.sleep(0.3)
+    ActionChains(browser).click_and_hold(pin).move_by_offset(60, 40).release().perform()
+    WebDriverWait(browser, 5).until(lambda b: latitude.get_attribute("value") != "18.4655")
+    moved = (float(latitude.get_attribute("value")), float(longitude.get_attribute("value")))
+    assert moved[0] < 18.4655 and moved[1] > -69.9120  # down and to the right on the map
+    browser.save_screenshot(str(SHOTS / "service-map-es-360.png"))
+    phone = browser.find_element(By.NAME, "phone0_number")
+    phone.clear()
+    phone.send_keys("809 555 9876")  # as dialled in the Dominican Republic
+    browser.save_screenshot(str(SHOTS / "service-place-es-360.png"))
+    browser.find_element(By.CSS_SELECTOR, "form.card > button[type=submit]").click()
+    wait_for_url(browser, "saved=1")
+    assert browser.find_element(By.NAME, "phone0_number").get_attribute("value") == "+18095559876"
+    browser.set_window_size(1280, 900)
+    browser.execute_script("document.getElementById('loc0').scrollIntoView()")
+    browser.save_screenshot(str(SHOTS / "service-place-es-1280.png"))
+    browser.set_window_size(360, 800)
+    browser.get(f"{base}/ui/audit?lang=es")
+    assert "+18095559876" in browser.page_source  # the phone, before and after
+    browser.execute_script("document.querySelector('.change').scrollIntoView()")
+    browser.save_screenshot(str(SHOTS / "audit-es-360.png"))
+    browser.get(f"{base}/ui/import?lang=es")
+    assert browser.find_element(By.CSS_SELECTOR, "a[href='/ui/export']").is_displayed()
+    browser.save_screenshot(str(SHOTS / "export-es-360.png"))
+    browser.set_window_size(390, 844)
+
+    found = httpx.get(f"{base}/v1/services/search",
+                      params={"lat": moved[0], "lon": moved[1], "limit": 3}).json()["results"]
+    clinic = next(r for r in found if r["service_id"] == "svc-1")
+    assert clinic["distance_km"] < 0.01 and clinic["phone"] == "+18095559876"
+    assert (round(clinic["latitude"], 4), round(clinic["longitude"], 4)) == (
+        round(moved[0], 4), round(moved[1], 4))
+
+
+def test_an_admin_sees_a_colleagues_save_beside_hers_on_a_statement(app_url, browser):
+    from selenium.webdriver.common.by import By
+
+    from service_directory.db import engine_for, session_scope
+    from service_directory.models.entitlements import Entitlement
+
+    base = app_url.base
+    browser.set_window_size(1280, 900)
+    enter(browser, base, "ada@ngo.example", app_url.invites["ada"])
+    browser.find_element(By.LINK_TEXT, "Rights").click()
+    browser.find_element(By.LINK_TEXT, "Needs review").click()
+    wait_for_url(browser, "/ui/entitlements/review")
+    assert "reviewed 400 days ago" in browser.page_source
+    browser.save_screenshot(str(SHOTS / "entitlements-review-en-1280.png"))
+    browser.find_element(By.CSS_SELECTOR, "a[href='/ui/entitlements/do-hiv']").click()
+    wait_for_url(browser, "/ui/entitlements/do-hiv")
+    spanish = browser.find_element(By.NAME, "guidance_es")
+    assert "135-11" in spanish.get_attribute("value")  # the catalog's text, in Spanish
+    spanish.clear()
+    spanish.send_keys("La Ley 135-11 protege a toda persona con VIH, de cualquier nacionalidad.")
+    with session_scope(engine_for(app_url.database_url)) as session:  # a colleague saves first
+        entry = session.get(Entitlement, "do-hiv")
+        entry.cost, entry.version = "copay", entry.version + 1
+    browser.find_element(By.CSS_SELECTOR, "form.card > button[type=submit]").click()
+    conflict = browser.find_element(By.CSS_SELECTOR, ".conflict")
+    assert "Someone else saved this statement" in conflict.text
+    assert "You may pay a small part of the cost." in conflict.text  # theirs
+    assert "La Ley 135-11 protege" in conflict.text  # hers
+    browser.save_screenshot(str(SHOTS / "entitlement-conflict-en-1280.png"))
+    browser.set_window_size(360, 800)
+    browser.save_screenshot(str(SHOTS / "entitlement-conflict-en-360.png"))
+    with session_scope(engine_for(app_url.database_url)) as session:
+        entry = session.get(Entitlement, "do-hiv")
+        assert (entry.cost, entry.guidance_key) == ("copay", "rights_guidance_do_hiv")
+    browser.find_element(By.CSS_SELECTOR, "form.card > button[type=submit]").click()
+    wait_for_url(browser, "saved=1")  # she compared and saved hers on purpose
+    with session_scope(engine_for(app_url.database_url)) as session:
+        entry = session.get(Entitlement, "do-hiv")
+        assert entry.guidance["es"].startswith("La Ley 135-11") and entry.version == 3
+    browser.set_window_size(390, 844)
