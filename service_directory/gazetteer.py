@@ -409,6 +409,22 @@ def main_areas(country: str, limit: int = 8) -> list[str]:
     return sorted(people, key=lambda name: -people[name])[:limit]
 
 
+@lru_cache(maxsize=1)
+def admin1_centres() -> dict[tuple[str, str], tuple[float, float]]:
+    """(country, admin-1 name) → the population-weighted centre of its cities: where the
+    statistics' map draws an area (statistics keep the area, never a point)."""
+    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for places in _index().grid.values():
+        for place in places:
+            name = _admin1_names().get((place.country, place.admin1 or ""))
+            if name and place.population:
+                total = sums[(place.country, name)]
+                total[0] += place.latitude * place.population
+                total[1] += place.longitude * place.population
+                total[2] += place.population
+    return {key: (lat / weight, lon / weight) for key, (lat, lon, weight) in sums.items()}
+
+
 def admin1_areas(country: str | None) -> frozenset[str]:
     """The names of a country's first-level administrative areas (empty if unknown)."""
     return _admin1_by_country().get((country or "").lower(), frozenset())
@@ -480,6 +496,7 @@ __all__ = [
     "REGION_COUNTRIES",
     "Place",
     "admin1_area_named",
+    "admin1_centres",
     "admin1_areas",
     "Resolution",
     "candidates",

@@ -4,8 +4,10 @@ CSV download, with the API's filters.
 Every figure comes from `stats.queries.compute` and `stats.api.as_json`, the same as
 `/stats/...`: the disclosure rule lives there, once. A suppressed cell is shown as
 "hidden" and is a gap in the chart, never a zero. The chart is drawn by the vendored
-Chart.js from the JSON embedded in the page (`static/puente-stats.js`); without
-JavaScript the table says everything.
+Chart.js from the JSON embedded in the page (`static/puente-stats.js`); unmet demand
+is also a map of admin-1 areas when `MAP_TILE_URL` is set (vendored Leaflet; circles at
+each area's centre, sized by its unmet searches). Without JavaScript the table says
+everything.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from .. import gazetteer
 from ..config import LANGUAGES, get_settings
 from ..deps import get_session
 from ..messages import N_
@@ -95,6 +98,24 @@ def _chart(view: queries.View, body: dict[str, Any]) -> dict[str, Any]:
                          for name, values in series.items()]}
 
 
+def _unmet_points(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """One circle per admin-1 area with unmet demand shown (hidden cells add nothing),
+    at the area's centre, with its service types."""
+    centres = gazetteer.admin1_centres()
+    areas: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in body["rows"]:
+        value = row["unmet"]["value"]
+        key = (row["country"], row["area"])
+        if not value or key not in centres:
+            continue
+        area = areas.setdefault(key, {"area": row["area"], "country": row["country"],
+                                      "lat": centres[key][0], "lon": centres[key][1],
+                                      "unmet": 0, "services": []})
+        area["unmet"] += value
+        area["services"].append([row["service_type"], value])
+    return sorted(areas.values(), key=lambda a: -a["unmet"])
+
+
 def _reader(request: Request, session: Session) -> auth.WebSession:
     """Analysts and admins; a curator gets the 404 every page gives a role with no
     business there."""
@@ -122,11 +143,14 @@ def dashboard(request: Request, view: str = "conversations",
     result, filters, threshold, dropped = _result(session, view, values)
     body = stats_api.as_json(result, filters, threshold)
     query = urlencode({k: v for k, v in values.items() if k not in ("view", "lang") and v})
+    tiles = get_settings().map_tile_url
+    points = _unmet_points(body) if view == "unmet-demand" and tiles else []
     return render(request, "stats.html", {
         "user": web.user, "csrf": web.csrf, "views": TITLES, "view": result.view,
         "body": body, "chart": json.dumps(_chart(result.view, body)).replace("</", "<\\/"), "values": values,
         "query": query, "dropped": dropped, "countries": COUNTRIES, "languages_": LANGUAGES,
-        "channels": events.CHANNELS})
+        "channels": events.CHANNELS, "map_tiles": tiles if points else "",
+        "points": json.dumps(points).replace("</", "<\\/")})
 
 
 @router.get("/stats/{view}.csv")

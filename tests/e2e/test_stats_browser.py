@@ -1,7 +1,8 @@
 """The statistics dashboard in a real browser (Debian's chromium, Selenium): an analyst
 accepts her invite, lands on the statistics, sees a month of synthetic demo events as
-a chart and a table, filters by country, on a phone and on a laptop. Screenshots go to
-results/web/ (stats-360.png, stats-1280.png)."""
+a chart and a table, filters by country, and unmet demand on a map of areas, on a phone
+and on a laptop. Screenshots go to results/web/ (stats-360.png, stats-1280.png,
+stats-unmet-map-1280.png)."""
 from __future__ import annotations
 
 import os
@@ -13,21 +14,22 @@ import httpx
 import pytest
 
 from .stack import free_port
-from .test_web_browser import PASSWORD, ROOT, SHOTS, browser, wait_for_url  # noqa: F401
+from .test_web_browser import PASSWORD, ROOT, SHOTS, browser, tiles, wait_for_url  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def analyst_site(tmp_path_factory):
+def analyst_site(tmp_path_factory, tiles):
     """The app alone on a fresh database with a month of synthetic events
-    (`puente stats demo`) and an invited analyst; yields (base URL, invite token)."""
+    (`puente stats demo`), map tiles on loopback and an invited analyst; yields
+    (base URL, invite token)."""
     from service_directory import accounts, migrate
     from service_directory.db import engine_for, session_scope
 
     url = f"sqlite:///{tmp_path_factory.mktemp('stats') / 'puente.db'}"
     migrate.upgrade(url)
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "MAP_TILE_URL": tiles}
     subprocess.run([sys.executable, "-m", "service_directory.cli", "stats", "demo",
                     "--days", "30"], cwd=ROOT, env=env, check=True, capture_output=True)
     with session_scope(engine_for(url)) as session:
@@ -91,6 +93,11 @@ def test_an_analyst_reads_the_demo_statistics_on_her_phone_and_laptop(analyst_si
     assert rows and all(row.text.startswith("co") for row in rows)
     browser.execute_script("document.getElementById('chart').scrollIntoView()")
     browser.save_screenshot(str(SHOTS / "stats-1280.png"))
+    browser.get(f"{base}/ui/stats?view=unmet-demand&synthetic=1")
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script(
+        "return document.querySelectorAll('#unmet-map .leaflet-interactive').length"))
+    browser.execute_script("document.getElementById('unmet-map').scrollIntoView()")
+    browser.save_screenshot(str(SHOTS / "stats-unmet-map-1280.png"))
     csv = httpx.get(f"{base}/ui/stats/topics.csv?synthetic=1&country=co",
                     cookies={c["name"]: c["value"] for c in browser.get_cookies()})
     assert csv.status_code == 200 and csv.text.startswith("country,intent,questions")

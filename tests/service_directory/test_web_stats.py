@@ -8,7 +8,7 @@ import io
 import json
 import re
 
-from .test_stats import WEEK1, add
+from .test_stats import LAST_MONTH, WEEK1, add
 from .test_web import person, sign_in
 
 
@@ -60,3 +60,24 @@ def test_filters_and_views_the_view_cannot_take_are_said_not_applied(accounts_ap
     assert accounts_app.client.get("/ui/stats?view=nope").status_code == 404
     spanish = accounts_app.client.get("/ui/stats?view=cost&lang=es").text
     assert 'lang="es"' in spanish
+
+
+def test_unmet_demand_is_a_map_of_areas_when_tiles_are_set(accounts_app, monkeypatch):
+    from service_directory.config import get_settings
+
+    add(accounts_app, 30, "search", LAST_MONTH, country="co",
+        area="Norte de Santander Department", service_type="prep", outcome="0")
+    monkeypatch.setenv("MAP_TILE_URL", "http://127.0.0.1:9/{z}/{x}/{y}.png")
+    get_settings.cache_clear()
+    try:
+        person(accounts_app, "analyst", "dan@ngo.example")
+        sign_in(accounts_app, "dan@ngo.example")
+        html = accounts_app.client.get("/ui/stats?view=unmet-demand").text
+    finally:
+        monkeypatch.delenv("MAP_TILE_URL")
+        get_settings.cache_clear()
+    points = json.loads(re.search(r'id="map-data">(.*?)</script>', html, re.S).group(1))
+    assert [(p["area"], p["unmet"]) for p in points] == [("Norte de Santander Department", 30)]
+    assert 7 < points[0]["lat"] < 9 and -74 < points[0]["lon"] < -72  # around Cúcuta
+    assert "leaflet.js" in html
+    assert "leaflet.js" not in accounts_app.client.get("/ui/stats?view=conversations").text
