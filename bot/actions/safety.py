@@ -118,6 +118,19 @@ class ValidateReportForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_report_form"
 
+    async def extract_report_service(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        """"Clínica San José de Cúcuta": a clinic's name reads like a search to the NLU (a
+        kind of place, a city); while the form waits for the name, a message that names
+        no service is that name, not a new search."""
+        if tracker.get_slot("requested_slot") != "report_service" \
+                or tracker.get_intent_of_latest_message() not in ("find_service",
+                                                                  "inform_location") \
+                or any(True for _ in tracker.get_latest_entity_values("service_type")):
+            return {}
+        text = (tracker.latest_message.get("text") or "").strip()
+        return {"report_service": text[:200]} if text else {}
+
     def validate_report_service(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         results = tracker.get_slot("last_results") or []

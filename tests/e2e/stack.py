@@ -72,3 +72,16 @@ def running_stack(log_dir: Path, extra_env: dict[str, str] | None = None,
     with procfile_stack(env, log_dir / "stack.log", ready, timeout,
                         processes=("rasa", "actions", "app")):
         yield stack
+
+
+def stats_rows(stack: Stack) -> list[dict]:
+    """Every anonymous statistics event in the stack's database, as dicts."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(stack.env["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return [dict(row._mapping)
+                    for row in conn.execute(sa.text("SELECT * FROM stats_event"))]
+    finally:
+        engine.dispose()

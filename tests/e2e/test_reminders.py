@@ -28,6 +28,7 @@ from service_directory.reminders.models import ReminderOccurrence, ReminderPlan
 from .reminder_people import (make_due, occurrence_keys, pseudonym_of, seed_opted_in,
                               sessions)
 from .sms_phone import SmsPhone
+from .stack import stats_rows
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +94,9 @@ def test_a_haitian_woman_in_santiago_sets_answers_and_stops_her_reminder(stack, 
     make_due(stack, person)
     worker_once(stack)
     assert len(to(fake_twilio, number)) == 1
+    # her reminders' life, counted anonymously (the statistics' e2e test: test_stats_events.py)
+    kinds = {row["kind"] for row in stats_rows(stack)}
+    assert {"reminder_opt_in", "reminder_sent", "checkin_answer", "reminder_opt_out"} <= kinds
 
 
 def test_taken_is_understood_in_the_conversation_the_reminder_went_to(stack, fake_twilio):
