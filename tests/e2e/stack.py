@@ -85,3 +85,31 @@ def stats_rows(stack: Stack) -> list[dict]:
                     for row in conn.execute(sa.text("SELECT * FROM stats_event"))]
     finally:
         engine.dispose()
+
+
+@contextmanager
+def app_alone(database_url: str, **env: str) -> Iterator[str]:
+    """The app by itself (uvicorn on a free port, this database): its base URL, once
+    /healthz answers; stopped on exit. For the web UI's browser tests."""
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "service_directory.main:app", "--host", "127.0.0.1",
+         "--port", str(port)], cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT), **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from .stack import free_port
+from .stack import app_alone
 from .test_web_browser import PASSWORD, ROOT, SHOTS, browser, tiles, wait_for_url  # noqa: F401
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +28,7 @@ def analyst_site(tmp_path_factory, tiles):
 
     url = f"sqlite:///{tmp_path_factory.mktemp('stats') / 'puente.db'}"
     migrate.upgrade(url)
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "MAP_TILE_URL": tiles}
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "service_directory.cli", "stats", "demo",
                     "--days", "30"], cwd=ROOT, env=env, check=True, capture_output=True)
     with session_scope(engine_for(url)) as session:
@@ -37,20 +36,8 @@ def analyst_site(tmp_path_factory, tiles):
                                     email="dana@unaids.example")
         token = accounts.create_invite(session, user)
     engine_for(url).dispose()
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "service_directory.main:app",
-                                "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield base, token
-    process.terminate()
-    process.wait(timeout=20)
+    with app_alone(url, MAP_TILE_URL=tiles) as base:
+        yield base, token
 
 
 def _chart_drawn(browser) -> bool:

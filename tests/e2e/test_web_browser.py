@@ -7,9 +7,7 @@ Map tiles come from a tile server on loopback (MAP_TILE_URL). Screenshots go to
 results/web/ at 360 and 1280 px wide (look at them)."""
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .stack import free_port
+from .stack import app_alone, free_port
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,21 +102,8 @@ def app_url(tmp_path_factory, tiles):
                                     email="marie@ngo.example", organization_ids=["ngo-1"])
         invites["marie"] = accounts.create_invite(session, user)
     engine_for(url).dispose()
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "MAP_TILE_URL": tiles}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "service_directory.main:app",
-                                "--host", "127.0.0.1", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    yield Site(base, url, invites)
-    process.terminate()
-    process.wait(timeout=20)
+    with app_alone(url, MAP_TILE_URL=tiles) as base:
+        yield Site(base, url, invites)
 
 
 @pytest.fixture(scope="module")
