@@ -28,10 +28,10 @@ from ..stats import api as stats_api
 from ..stats import events, queries
 from . import auth
 from .pages import render
+from .services import COUNTRIES
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 READERS = ("analyst", "admin")
-COUNTRIES = ("co", "pe", "ec", "br", "cl", "pa", "mx", "do", "tt", "gy")
 
 # Per view: the figure charted, and the row key drawn as separate series (if any).
 CHARTS: dict[str, dict[str, Any]] = {
