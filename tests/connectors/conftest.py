@@ -5,11 +5,12 @@ end-to-end tests in tests/e2e)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, AsyncIterator, Dict, Optional
 
 import aiohttp
 import pytest
@@ -216,6 +217,31 @@ class FakeRasa:
         return [m.text for m in self.received]
 
 
+@contextlib.asynccontextmanager
+async def _serving(app, settings, sms, whatsapp) -> AsyncIterator[Server]:
+    """The Sanic app on a free loopback port with both channels, as a `Server`; on exit,
+    the channels' background tasks awaited, their state closed, the server stopped."""
+    port = free_port()
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
+                                     access_log=False)
+    await server.startup()
+    await server.before_start()
+    await server.after_start()
+    running = Server(f"http://127.0.0.1:{port}", settings, sms, whatsapp)
+    try:
+        yield running
+    finally:
+        await running.session.close()
+        for channel in (sms, whatsapp):
+            for task in list(channel._background):
+                await task
+            await channel.runtime.close()
+        await server.before_stop()
+        server.close()
+        await server.wait_closed()
+        await server.after_stop()
+
+
 async def _drop_namespace(redis_url: str, namespace: str) -> None:
     import redis.asyncio as redis_asyncio
 
@@ -239,25 +265,10 @@ async def webhooks(settings, redis_url):
     app = Sanic(f"fake_rasa_{uuid.uuid4().hex[:12]}")
     for channel in (sms, whatsapp):
         app.blueprint(channel.blueprint(rasa.handle), url_prefix=f"/webhooks/{channel.name()}")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                     access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    running = Server(f"http://127.0.0.1:{port}", settings, sms, whatsapp)
-    running.rasa = rasa
-    running.namespace = namespace
-    yield running
-    await running.session.close()
-    for channel in (sms, whatsapp):
-        for task in list(channel._background):
-            await task
-        await channel.runtime.close()
-    await server.before_stop()
-    server.close()
-    await server.wait_closed()
-    await server.after_stop()
+    async with _serving(app, settings, sms, whatsapp) as running:
+        running.rasa = rasa
+        running.namespace = namespace
+        yield running
     await _drop_namespace(redis_url, namespace)
 
 
@@ -277,20 +288,5 @@ async def server(agent, settings, nlg, action_server_url):
     use_action_server(agent, action_server_url)
     agent.nlg = CallbackNaturalLanguageGenerator(EndpointConfig(url=nlg.url))
     agent.processor.nlg = agent.nlg
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                     access_log=False)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    running = Server(f"http://127.0.0.1:{port}", settings, sms, whatsapp)
-    yield running
-    await running.session.close()
-    for channel in (sms, whatsapp):
-        for task in list(channel._background):
-            await task
-        await channel.runtime.close()
-    await server.before_stop()
-    server.close()
-    await server.wait_closed()
-    await server.after_stop()
+    async with _serving(app, settings, sms, whatsapp) as running:
+        yield running
