@@ -25,7 +25,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: help setup test test-app test-bot test-e2e validate serve demo bench nlu-report answers-report \
+.PHONY: help setup test test-app test-bot test-e2e test-faults validate serve serve-prod demo bench \
+        nlu-report answers-report \
         locales locales-check train clean
 
 help:
@@ -33,6 +34,7 @@ help:
 	@echo "make test        set up and run every test"
 	@echo "make setup       only the set-up (idempotent)"
 	@echo "make serve       the whole stack in the foreground"
+	@echo "make serve-prod  the production topology on this machine (HAProxy, PostgreSQL, Redis)"
 	@echo "make bench       benchmarks, printing figures"
 	@echo "make nlu-report  held-out NLU evaluation per language"
 	@echo "make answers-report  realistic questions through the SMS webhook, judged"
@@ -75,7 +77,7 @@ locales: $(APP_VENV)/.installed
 locales-check: $(APP_VENV)/.installed
 	$(APP_BIN)/python -m service_directory.catalogs
 
-test: setup test-app test-bot validate test-stories test-e2e
+test: setup test-app test-bot validate test-stories test-e2e test-faults
 
 test-app:
 	export PUENTE_REQUIRE_POSTGRES=1 PUENTE_TEST_DATABASE_URL="$$(scripts/services.sh postgres)" && \
@@ -94,8 +96,16 @@ test-stories:
 test-e2e:
 	$(APP_BIN)/pytest -q tests/e2e
 
+# Faults injected into the production topology under load (README "Production
+# topology"): about 4 minutes on 2 cores; the timeout stops a hung run.
+test-faults:
+	timeout --kill-after=30 600 $(APP_BIN)/pytest -q -p no:cacheprovider tests/faults
+
 serve: setup
 	$(APP_BIN)/honcho -f Procfile start
+
+serve-prod: setup
+	scripts/prod.sh
 
 demo: setup
 	$(APP_BIN)/python -m service_directory.cli stats demo --days 30

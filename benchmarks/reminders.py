@@ -3,7 +3,7 @@ people keep texting, and the send path Rasa offers (`trigger_intent`) for compar
 
 Production topology on this machine: PostgreSQL for the app (a fresh database on the
 project's own server), Redis for Rasa and the connectors, one Rasa server per core
-behind the balancer, the fake Twilio on loopback. Prints:
+behind HAProxy, the fake Twilio on loopback. Prints:
 1. one worker draining 3,000 due reminders: sends per second (the worker's pass timed
    in this process, so interpreter start-up is not counted);
 2. 10,000 due in the same minute, two workers (one lane each), while 10 senders text

@@ -4,12 +4,14 @@ Rasa's built-in `twilio` channel, at concurrency 1, 10 and 50.
 Starts the stack with tests/e2e/stack.py's `running_stack` (the Procfile's processes,
 free ports, TWILIO_API_BASE at a fake Twilio on loopback) as production runs it: Redis
 for the tracker and lock stores (REDIS_URL, else the project's own local Redis) and
-one Rasa server per core behind the balancer (scripts/run-rasa.sh's default with
+one Rasa server per core behind HAProxy (scripts/run-rasa.sh's default with
 Redis; RASA_PROCESSES=1 for a single server). Then a second Rasa server
 with the same model, action server and NLG whose temporary credentials file also
 enables the built-in `twilio` channel (dummy account values: its sends go nowhere,
 they fail fast without a network, so for it this measures the webhook only).
-Bounded: 30, 150 and 400 requests per level; loopback only. Prints p50/p95/p99
+Bounded: 30, 150 and 400 requests per level; loopback only. Also prints the CPU
+that the process in front of our channel (HAProxy with several servers) spent per
+message. Prints p50/p95/p99
 latency, throughput and errors per channel and level.
 """
 from __future__ import annotations
@@ -116,6 +118,36 @@ def start_builtin_rasa(stack, credentials: Path, log: Path) -> tuple[subprocess.
     raise RuntimeError("built-in Rasa not ready")
 
 
+def listener_pid(port: int) -> int | None:
+    """The process listening on a loopback TCP port (HAProxy, or Rasa itself), from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return int(pid)
+        except OSError:
+            continue
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def print_table(results: dict) -> None:
     print(f"{'channel':<22}{'conc':>5}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'msg/s':>8}{'errors':>8}")
@@ -148,11 +180,16 @@ def main() -> int:
             credentials.write_text(BUILTIN_CREDENTIALS)
             builtin, builtin_url = start_builtin_rasa(stack, credentials,
                                                       tmp_path / "builtin.log")
+            front = listener_pid(int(stack.env["RASA_PORT"]))
+            front_cpu, front_messages = 0.0, 0
             try:
                 for concurrency, total in LEVELS:
                     path = "/webhooks/twilio_sms/webhook"
+                    before = cpu_seconds(front)
                     results[("twilio_sms (ours)", concurrency)] = asyncio.run(load(
                         stack.rasa_url + path, public + path, concurrency, total, 200))
+                    front_cpu += cpu_seconds(front) - before
+                    front_messages += total
                     path = "/webhooks/twilio/webhook"
                     results[("twilio (Rasa built-in)", concurrency)] = asyncio.run(load(
                         builtin_url + path, builtin_url + path, concurrency, total, 204))
@@ -161,6 +198,9 @@ def main() -> int:
                 builtin.wait(timeout=30)
         print_table(results)
         print(f"fake Twilio received {len(fake.messages)} REST messages (slow path)")
+        if front is not None and front_messages:
+            print(f"in front of our channel (pid {front}): "
+                  f"{front_cpu / front_messages * 1000:.2f} ms CPU per message")
     return 0
 
 

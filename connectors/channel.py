@@ -5,7 +5,8 @@ Order of a webhook (each step can end it):
 2. `MessageSid` claimed in the state store (SET NX, a lease until answered:
    `claims.py`): a retry or a replay gets an empty TwiML and never a second answer,
    even while the first is still running; if the server answering it died, the retry
-   answers.
+   answers, and Twilio's retry (same idempotency token) of an answer lost on its way
+   back gets that answer again, once.
 3. The address becomes a pseudonym; the number stays in this request's memory only.
 4. The sender's inbound rate (`limits.py`): over it, one polite notice, then empty
    TwiML; an opt-out word is processed all the same (STOP always wins).
@@ -36,7 +37,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from . import keywords, limits, rasa_speedups
-from .claims import claim_message
+from .claims import IDEMPOTENCY_HEADER, answer_again, claim_message, remember_answer
 from .limits import Limits
 from .privacy import country_hint
 from .runtime import CLAIM, LAST_INBOUND, PAGES, Runtime
@@ -274,7 +275,8 @@ class TwilioInputBase(InputChannel):
                             self.channel_name)
                 return response.text("invalid signature", status=403)
             try:
-                return await self._webhook(form, on_new_message)
+                return await self._webhook(form, on_new_message,
+                                           request.headers.get(IDEMPOTENCY_HEADER, ""))
             except Exception as error:  # never a stack trace, never silence
                 log.error("%s webhook failed: %s; answering with the apology",
                           self.channel_name, type(error).__name__)
@@ -320,19 +322,29 @@ class TwilioInputBase(InputChannel):
         language = _guess_language(form.get("Body") or "")
         return self.shape([self.runtime.text("channel_apology", language)], language)[0]
 
-    async def _webhook(self, form: Dict[str, str], on_new_message: OnNewMessage) -> HTTPResponse:
+    async def _webhook(self, form: Dict[str, str], on_new_message: OnNewMessage,
+                       idempotency_token: str = "") -> HTTPResponse:
         sid = form.get("MessageSid") or form.get("SmsSid")
         address = form.get("From")
         if not sid or not address:
             return response.text("MessageSid and From are required", status=400)
-        claim = await claim_message(self.runtime.state, CLAIM + sid)
+        state = self.runtime.state
+        # A retry waits for a live first attempt to finish (it answers within the deadline).
+        claim = await claim_message(state, CLAIM + sid, self.settings.reply_deadline_seconds + 1)
         if claim is None:
+            again = await answer_again(state, sid, idempotency_token)
+            if again is not None:  # Twilio's retry of an answer it never got
+                await self.runtime.count("webhook_retry_answered")
+                return _xml(again)
             await self.runtime.count("webhook_duplicate")
             log.info("%s: MessageSid seen before; not answered again", self.channel_name)
             return _xml(EMPTY_TWIML)
         answered = True
         try:
-            return await self._answer_claimed(form, address, on_new_message)
+            answer = await self._answer_claimed(form, address, on_new_message)
+            if answer.status == 200 and answer.body and b"<Message>" in answer.body:
+                await remember_answer(state, sid, idempotency_token, answer.body.decode())
+            return answer
         except asyncio.CancelledError:  # the caller hung up: its retry must be answered
             answered = False
             raise

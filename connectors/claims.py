@@ -9,10 +9,18 @@ once it has answered. A retry that finds the lease held waits: when it turns to
 answered, the retry gets nothing more; when it lapses because its holder died, the
 retry takes it and answers. A holder that is alive but slow keeps its lease, and the
 retry, after `wait_seconds`, leaves the answer to it.
+
+Twilio retries only a webhook whose answer it did not get (a timeout, a cut
+connection), and marks its retries with the `I-Twilio-Idempotency-Token` of the
+first attempt. When the first attempt did answer but the answer was lost on the way
+back, the retry with that token gets the same TwiML again, once, within
+`RETRY_WINDOW_SECONDS`; anything else (a replay without the token, a second retry)
+gets an empty TwiML, so a replay never makes Puente send more than that one copy.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from typing import Optional
@@ -26,6 +34,10 @@ LEASE_PREFIX = "lease:"
 LEASE_SECONDS = 3
 RENEW_EVERY_SECONDS = 1.0
 POLL_SECONDS = 0.1
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+RETRY_WINDOW_SECONDS = 60
+_ANSWER = "answer:"   # the TwiML of an answered MessageSid, for Twilio's retry
+_RESENT = "resent:"   # claimed when that TwiML has been given again
 
 
 class MessageClaim:
@@ -77,3 +89,26 @@ async def claim_message(state: StateStore, key: str,
             return None  # its holder is alive (it renews the lease): it answers
         if held is not None:
             await asyncio.sleep(POLL_SECONDS)  # else it lapsed just now: take it
+
+
+async def remember_answer(state: StateStore, sid: str, token: str, twiml: str) -> None:
+    """Keep a webhook's TwiML for its retries with the same idempotency token."""
+    if not token:
+        return
+    try:
+        await state.set(_ANSWER + sid, json.dumps({"token": token, "twiml": twiml}),
+                        ttl_seconds=RETRY_WINDOW_SECONDS)
+    except Exception as error:  # the answer still goes; only a lost one cannot be resent
+        log.warning("could not keep a webhook's answer for retries (%s)", type(error).__name__)
+
+
+async def answer_again(state: StateStore, sid: str, token: str) -> Optional[str]:
+    """The TwiML to give Twilio's retry of an answer it never got, or None."""
+    if not token:
+        return None
+    stored = await state.get(_ANSWER + sid)
+    if stored is None or json.loads(stored).get("token") != token:
+        return None
+    if not await state.claim(_RESENT + sid, RETRY_WINDOW_SECONDS):
+        return None
+    return json.loads(stored)["twiml"]

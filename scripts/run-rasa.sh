@@ -2,17 +2,26 @@
 # Start the Rasa server with Puente's model, channels and endpoints.
 # REDIS_URL switches the tracker and lock stores to Redis (needed with several servers).
 # RASA_PROCESSES=N (N > 1, needs REDIS_URL) starts N Rasa servers on free loopback ports
-# behind connectors/balancer.py on RASA_PORT; with REDIS_URL it defaults to one per core
-# (README "Webhook load"), without it to 1.
+# behind HAProxy on RASA_PORT (deploy/haproxy.cfg.in: one sender, one server; a dead
+# server's senders move on); with REDIS_URL it defaults to one per core (README
+# "Webhook load"), without it to 1. scripts/prod.sh runs the same pieces supervised.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${RASA_PORT:=5005}" "${APP_URL:=http://127.0.0.1:8000}" "${ACTION_SERVER_URL:=http://127.0.0.1:5055}"
 if [ -n "${REDIS_URL:-}" ]; then : "${RASA_PROCESSES:=$(nproc)}"; else : "${RASA_PROCESSES:=1}"; fi
 export APP_URL ACTION_SERVER_URL
+# With Redis, a Rasa server killed mid-turn leaves its lock ticket on the conversation;
+# Rasa lets it lapse after this many seconds (its default, 60, would hold the person's
+# next message that long on the server that takes over). A turn takes under a second.
+export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-10}"
 endpoints=bot/endpoints.yml
 if [ -n "${REDIS_URL:-}" ]; then
-  endpoints=$(mktemp -t puente-endpoints.XXXXXX.yml)
-  .venv-bot/bin/python -m bot.endpoints_from_env bot/endpoints.yml > "$endpoints"
+  # One file per store configuration (not per start: a supervisor restarts this often);
+  # private, as REDIS_URL may hold a password.
+  mkdir -p .cache
+  endpoints=.cache/endpoints.$(printf '%s %s' "$REDIS_URL" "${TRACKER_TTL_DAYS:-}" | md5sum | cut -c1-12).yml
+  (umask 077; .venv-bot/bin/python -m bot.endpoints_from_env bot/endpoints.yml > "$endpoints.$$")
+  mv "$endpoints.$$" "$endpoints"
 fi
 args=(run --enable-api --model bot/models/puente.tar.gz
       --endpoints "$endpoints" --credentials bot/credentials.yml)
@@ -26,16 +35,20 @@ if [ -z "${REDIS_URL:-}" ]; then
        "conversations through Redis)" >&2
   exit 1
 fi
+haproxy=$(scripts/services.sh haproxy)
 ports=$(.venv-bot/bin/python -c '
 import socket, sys
 sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in sockets: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in sockets))' "$RASA_PROCESSES")
-trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT INT TERM
-backends=()
+run_dir=$(mktemp -d -t puente-haproxy.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf "$run_dir"' EXIT INT TERM
+servers=()
 for port in $ports; do
   .venv-bot/bin/rasa "${args[@]}" --port "$port" &
-  backends+=("http://127.0.0.1:$port")
+  servers+=("127.0.0.1:$port")
 done
-PYTHONPATH=. .venv-bot/bin/python -m connectors.balancer --port "$RASA_PORT" "${backends[@]}" &
+scripts/haproxy-config.sh "127.0.0.1:$RASA_PORT" "$run_dir/haproxy.sock" "${servers[@]}" \
+  > "$run_dir/haproxy.cfg"
+"$haproxy" -db -f "$run_dir/haproxy.cfg" &
 wait -n  # any of them ending ends all: the stack runner sees it and stops

@@ -4,6 +4,10 @@
 #   scripts/services.sh postgres  → prints a DATABASE_URL (PostgreSQL on 127.0.0.1:5440)
 #   scripts/services.sh browser   → prints the chromedriver path (Debian's chromium and
 #                                   chromium-driver, for the web UI's browser tests)
+#   scripts/services.sh haproxy   → prints the haproxy path (Debian's haproxy, in front
+#                                   of several Rasa servers: deploy/haproxy.cfg.in)
+#   scripts/services.sh pgbin     → prints PostgreSQL's bin directory (scripts/prod.sh)
+#   scripts/services.sh redis-bin → prints the redis-server path (scripts/prod.sh)
 # Installs the Debian package when the server is missing and we may (root + apt).
 # Data lives under .cache/ of the project; `scripts/services.sh stop` stops both.
 set -euo pipefail
@@ -80,10 +84,18 @@ find_browser() {
   command -v chromedriver
 }
 
+find_haproxy() {
+  if ! command -v haproxy >/dev/null && [ ! -x /usr/sbin/haproxy ]; then apt_install haproxy; fi
+  command -v haproxy || echo /usr/sbin/haproxy
+}
+
 case "${1:-}" in
   redis) start_redis ;;
+  haproxy) find_haproxy ;;
+  redis-bin) command -v redis-server >/dev/null || apt_install redis-server; command -v redis-server ;;
+  pgbin) pg_bin ;;
   postgres) start_postgres ;;
   browser) find_browser ;;
   stop) stop_all ;;
-  *) echo "usage: $0 redis|postgres|browser|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 redis|postgres|browser|haproxy|pgbin|redis-bin|stop" >&2; exit 2 ;;
 esac

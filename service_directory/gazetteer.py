@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -183,8 +184,19 @@ def _curated_areas() -> Iterable[tuple[Place, list[str]]]:
         yield place, [row["name"], *(row.get("aliases") or [])]
 
 
-@lru_cache(maxsize=1)
+_INDEX_LOCK = threading.Lock()
+
+
 def _index() -> _Index:
+    """The index, built once. Callers that come while it is being built wait for that
+    build: after a restart, ten first requests each building their own (with the
+    start-up warm-up) took ~20 s of CPU on 2 cores, and the searches timed out."""
+    with _INDEX_LOCK:
+        return _built_index()
+
+
+@lru_cache(maxsize=1)
+def _built_index() -> _Index:
     index = _Index()
     for source in (_geonames_cities(), _curated_areas()):
         for place, names in source:
@@ -200,6 +212,7 @@ def _index() -> _Index:
 def warm_up() -> None:
     """Build the index now (it takes a few seconds) rather than on the first request."""
     _index()
+    _common_words()
 
 
 def _by_population(places: Iterable[Place]) -> list[Place]:

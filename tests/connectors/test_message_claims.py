@@ -6,7 +6,7 @@ import os
 import pytest
 
 from connectors import claims
-from connectors.claims import claim_message
+from connectors.claims import answer_again, claim_message, remember_answer
 from connectors.state import LocalState, RedisState
 
 
@@ -67,3 +67,12 @@ async def test_concurrent_claims_give_one_holder(store):
     holders = [c for c in won if c is not None]
     assert len(holders) == 1
     await holders[0].settle(True, 60)
+
+
+async def test_twilios_retry_of_a_lost_answer_gets_it_again_once(store):
+    await remember_answer(store, "SM6", "token-6", "<Response><Message>hi</Message></Response>")
+    assert await answer_again(store, "SM6", "") is None           # a replay without it
+    assert await answer_again(store, "SM6", "other") is None      # someone else's token
+    assert await answer_again(store, "SM6", "token-6") == \
+        "<Response><Message>hi</Message></Response>"
+    assert await answer_again(store, "SM6", "token-6") is None    # once only

@@ -1,6 +1,6 @@
 """The running stack shared by the end-to-end tests of a session, in both of the
 configurations Puente runs in: one Rasa server with in-memory stores (development)
-and production's (one Rasa server per core, here two, behind the balancer; Redis
+and production's (one Rasa server per core, here two, behind HAProxy; Redis
 tracker, lock and channel stores). Every test runs against each."""
 import secrets
 import uuid

@@ -1,4 +1,4 @@
-"""Two Rasa servers behind the sender-sticky balancer (`RASA_PROCESSES=2`, the Redis
+"""Two Rasa servers behind HAProxy, sticky by sender (`RASA_PROCESSES=2`, the Redis
 tracker and lock stores): five people in five languages hold whole conversations at
 the same time through it, each answered as with one server."""
 from __future__ import annotations

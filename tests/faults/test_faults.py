@@ -1,0 +1,124 @@
+"""Faults in the production topology under a steady load of signed SMS, measured.
+
+Each test starts the load, injects one fault, keeps the load on until the piece is
+back and a little longer, and counts what the phones got (figures.py). Targets:
+nothing lost, nothing answered twice, every retried webhook answered exactly once,
+every failure answered with an apology that gives a help line, and real answers
+again without anyone restarting anything by hand. What brings each piece back is
+named in the table: supervisord (systemd in production) restarts a killed process,
+HAProxy moves a dead Rasa server's senders, and the processes reconnect to a
+restarted PostgreSQL or Redis.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from .conftest import AUTH_TOKEN
+from .figures import FaultFigures, count
+from .topology import Topology
+from .traffic import SteadyTraffic
+
+pytestmark = pytest.mark.faults
+WARM_UP = 4.0      # seconds of steady load before the fault
+AFTER = 8.0        # seconds of load once the piece is back
+MAX_GAP = 30.0     # seconds without a real answer that we accept for any fault
+
+
+def run_fault(topology: Topology, fake_twilio, name: str, recovery: str,
+              inject: Callable[[SteadyTraffic], None]) -> FaultFigures:
+    """Load, fault (`inject` returns once the piece is back), more load; the figures."""
+    resent_before = topology.haproxy_resent()
+    traffic = SteadyTraffic(topology.rasa_url, topology.env["PUBLIC_BASE_URL"], AUTH_TOKEN,
+                            fake_twilio).start()
+    try:
+        time.sleep(WARM_UP)
+        fault_at = time.monotonic()
+        inject(traffic)
+        time.sleep(AFTER)
+        end = time.monotonic()
+    finally:
+        traffic.stop()
+    figures = count(name, recovery, traffic.between(0, end), fault_at, end,
+                    traffic.stray_rest_messages())
+    figures.haproxy_resent = topology.haproxy_resent() - resent_before
+    return figures
+
+
+def assert_survived(figures: FaultFigures) -> None:
+    assert figures.sent > 0
+    assert figures.lost == 0, figures
+    assert figures.answered_twice == 0, figures
+    assert figures.retried_answered_once == figures.retried, figures
+    assert figures.apologies_without_help_line == 0, figures.without_help_line_example
+    assert figures.longest_gap < MAX_GAP, figures
+
+
+def test_a_rasa_server_killed_moves_its_senders_to_another(topology, fake_twilio, fault_table):
+    def inject(_: SteadyTraffic) -> None:
+        old = topology.kill_mid_request("rasa1")
+        topology.wait_running("puente:rasa1", other_than=old, timeout=30)
+
+    figures = run_fault(topology, fake_twilio, "SIGKILL one Rasa server (of 2)",
+                        "HAProxy marks it down, its senders move; supervisord restarts it",
+                        inject)
+    fault_table.append(figures)
+    assert_survived(figures)
+
+
+def test_twilio_hanging_up_and_retrying_gets_one_answer(topology, fake_twilio, fault_table):
+    """Twilio gives up on a webhook (here: every first attempt, after 30 ms, while the
+    answer is being made) and sends it again: the retry is answered, once."""
+    def inject(traffic: SteadyTraffic) -> None:
+        traffic.hang_up_after = 0.03
+        time.sleep(6)
+        traffic.hang_up_after = None
+
+    figures = run_fault(topology, fake_twilio, "Twilio hangs up on webhooks (30 ms), retries",
+                        "the answer is kept for Twilio's retry (same idempotency token) "
+                        "and given once (connectors/claims.py)", inject)
+    fault_table.append(figures)
+    assert figures.retried > 0
+    assert_survived(figures)
+
+
+def test_postgresql_restarted(topology, fake_twilio, fault_table):
+    figures = run_fault(topology, fake_twilio, "restart PostgreSQL",
+                        "the app's pool reconnects (pre-ping)",
+                        lambda _: topology.restart("stores:postgres"))
+    fault_table.append(figures)
+    assert_survived(figures)
+
+
+def test_redis_restarted(topology, fake_twilio, fault_table):
+    figures = run_fault(topology, fake_twilio, "restart Redis",
+                        "Rasa and the channels reconnect; its append-only file keeps state",
+                        lambda _: topology.restart("stores:redis"))
+    fault_table.append(figures)
+    assert_survived(figures)
+
+
+def test_action_server_killed(topology, fake_twilio, fault_table):
+    def inject(_: SteadyTraffic) -> None:
+        old = topology.kill("puente:actions")
+        topology.wait_running("puente:actions", other_than=old)
+        topology.wait_answers(topology.env["ACTION_SERVER_URL"] + "/health")
+
+    figures = run_fault(topology, fake_twilio, "SIGKILL the action server",
+                        "supervisord restarts it", inject)
+    fault_table.append(figures)
+    assert_survived(figures)
+
+
+def test_app_killed(topology, fake_twilio, fault_table):
+    def inject(_: SteadyTraffic) -> None:
+        old = topology.kill("puente:app")
+        topology.wait_running("puente:app", other_than=old)
+        topology.wait_answers(topology.app_url + "/healthz")
+
+    figures = run_fault(topology, fake_twilio, "SIGKILL the app",
+                        "supervisord restarts it", inject)
+    fault_table.append(figures)
+    assert_survived(figures)
