@@ -10,14 +10,18 @@ pseudonym. Configured in bot/endpoints.yml (`nlg: type:`).
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, Optional, Text
 
-from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
+
+# Rasa's default is 300 s: a hung app would hold her conversation (and its lock) that
+# long. After this, the turn fails and the channel answers with its own apology.
+TIMEOUT_SECONDS = float(os.environ.get("PUENTE_NLG_TIMEOUT", "5"))
 
 
 def request_body(utter_action: Text, tracker: DialogueStateTracker, output_channel: Text,
@@ -46,7 +50,7 @@ class SlotsOnlyNLG(CallbackNaturalLanguageGenerator):
             utter_action, tracker, output_channel, domain_responses)
         body = request_body(utter_action, tracker, output_channel, **kwargs)
         response = await self.nlg_endpoint.request(
-            method="post", json=body, timeout=DEFAULT_REQUEST_TIMEOUT)
+            method="post", json=body, timeout=TIMEOUT_SECONDS)
         if isinstance(response, dict) and self.validate_response(response):
             return response
         raise RasaException("NLG web endpoint returned an invalid response.")

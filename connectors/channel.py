@@ -36,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from . import keywords, limits, rasa_speedups
+from . import keywords, limits, quiet_logs, rasa_speedups
 from .claims import IDEMPOTENCY_HEADER, answer_again, claim_message, remember_answer
 from .limits import Limits
 from .privacy import country_hint
@@ -46,6 +46,7 @@ from .twilio_client import TwilioSendError
 
 rasa_speedups.install()
 
+quiet_logs.install()  # Rasa's reports of failed actions: no conversation in them
 log = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -54,6 +55,9 @@ INTERNAL_HEADER = "X-Puente-Internal"
 SENT = "rsent:"  # a reminder occurrence's key, claimed when it is sent
 SENT_TTL_SECONDS = 3 * 86400
 PROACTIVE_CONCURRENCY = 32
+# A late answer (sent through REST) waits this many tries, 1 s, 2 s, ... apart (about
+# 20 s in all), for a state store that is restarting.
+LATE_STORE_ATTEMPTS = 6
 # Twilio posts a form: its largest (4,096 characters of WhatsApp text, percent-encoded
 # UTF-8, and ten media URLs) is well under this. Anything bigger is not Twilio.
 MAX_WEBHOOK_BYTES = 64 * 1024
@@ -469,9 +473,20 @@ class TwilioInputBase(InputChannel):
                              sender: Tuple[str, str]) -> None:
         """The slow path: the webhook already answered empty; send through REST."""
         reply = await turn
-        await self._keep_or_forget_contact(person, sender[0], reply)
-        messages = await self._finish(person, reply.texts, reply.language)
-        await self._erase_if_asked(person, reply)
+        messages: List[str] = []
+        for attempt in range(LATE_STORE_ATTEMPTS):
+            try:
+                await self._keep_or_forget_contact(person, sender[0], reply)
+                messages = await self._finish(person, reply.texts, reply.language)
+                await self._erase_if_asked(person, reply)
+                break
+            except Exception as error:  # the state store is away (a Redis restart)
+                log.warning("%s: a late answer waits for the state store (%s)",
+                            self.channel_name, type(error).__name__)
+                await asyncio.sleep(1.0 + attempt)
+        else:  # no webhook is left to answer her: the apology goes, never silence
+            messages = self.shape([self.runtime.text("channel_apology", reply.language)],
+                                  reply.language)[0]
         await self._send(person, sender[0], sender[1], messages)
 
     async def _send(self, person: str, to: str, from_: str, messages: List[str],

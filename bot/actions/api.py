@@ -5,6 +5,7 @@ Actions are thin; the app owns the data. Every call has a short timeout and rais
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any, Dict, List, Optional
@@ -54,7 +55,9 @@ async def request(method: str, path: str, params: Optional[Dict[str, Any]] = Non
                 if response.status >= 500:
                     raise AppUnavailable(f"{method} {path}: {response.status}")
                 return body
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+    # asyncio.TimeoutError: aiohttp's timeout, not the builtin TimeoutError before 3.11
+    # (the action server runs on 3.10): a hung app must be AppUnavailable too.
+    except (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, ValueError) as error:
         log.warning("app call %s %s failed: %s", method, path, type(error).__name__)
         raise AppUnavailable(str(error)) from error
 

@@ -98,7 +98,7 @@ async def _erase_tracker(sender_id: str, attempts: int = 10) -> None:
                                        json=[], params=params) as response:
                     if response.status < 300:
                         return
-        except aiohttp.ClientError:
+        except (aiohttp.ClientError, asyncio.TimeoutError):  # Rasa busy or away: again
             continue
     log.error("could not erase a tracker after %d attempts", attempts)
 

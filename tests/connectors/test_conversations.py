@@ -152,6 +152,28 @@ async def test_slow_answer_is_acknowledged_then_sent_through_the_rest_api(server
     assert sent[0]["status_callback"].endswith("/webhooks/twilio_sms/status")
 
 
+async def test_a_slow_answer_waits_for_a_restarting_store_and_is_still_sent(
+        server, nlg, fake_twilio, monkeypatch):
+    """Redis restarting while a late answer is finished (caps, pages): it is sent when
+    the store is back, not lost (the webhook that could have carried it has gone)."""
+    server.sms.settings = replace(server.sms.settings, reply_deadline_seconds=0.2)
+    nlg.delay = 0.5
+    outbound, failures = server.sms.limits.outbound, []
+
+    async def store_restarting(*args, **kwargs):
+        if len(failures) < 2:
+            failures.append(1)
+            raise ConnectionError("Redis is restarting")
+        return await outbound(*args, **kwargs)
+
+    monkeypatch.setattr(server.sms.limits, "outbound", store_restarting)
+    status, messages = await server.text(SMS, NUMBER, "hello")
+    assert status == 200 and messages == []
+    sent = await asyncio.get_running_loop().run_in_executor(None, fake_twilio.wait_for, 1, 20)
+    assert len(failures) == 2 and sent[0]["to"] == NUMBER
+    assert sent[0]["body"] != gsm.to_gsm7(catalog("channel_apology", "en"))
+
+
 async def test_slow_send_that_hits_21610_marks_the_person_opted_out(server, nlg, fake_twilio):
     server.sms.settings = replace(server.sms.settings, reply_deadline_seconds=0.2)
     nlg.delay = 0.5

@@ -11,10 +11,14 @@ restarted PostgreSQL or Redis.
 """
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Callable
 
 import pytest
+
+from connectors.privacy import pseudonym
 
 from .conftest import AUTH_TOKEN
 from .figures import FaultFigures, count
@@ -25,6 +29,7 @@ pytestmark = pytest.mark.faults
 WARM_UP = 4.0      # seconds of steady load before the fault
 AFTER = 8.0        # seconds of load once the piece is back
 MAX_GAP = 30.0     # seconds without a real answer that we accept for any fault
+_NUMBERS: set[str] = set()  # every number that texted, for the log scan
 
 
 def run_fault(topology: Topology, fake_twilio, name: str, recovery: str,
@@ -33,6 +38,7 @@ def run_fault(topology: Topology, fake_twilio, name: str, recovery: str,
     resent_before = topology.haproxy_resent()
     traffic = SteadyTraffic(topology.rasa_url, topology.env["PUBLIC_BASE_URL"], AUTH_TOKEN,
                             fake_twilio).start()
+    _NUMBERS.update(traffic.numbers)
     try:
         time.sleep(WARM_UP)
         fault_at = time.monotonic()
@@ -122,3 +128,34 @@ def test_app_killed(topology, fake_twilio, fault_table):
                         "supervisord restarts it", inject)
     fault_table.append(figures)
     assert_survived(figures)
+
+
+def test_app_hanging(topology, fake_twilio, fault_table):
+    """The app stops answering without dying (SIGSTOP for 8 s): the actions' and the
+    NLG's short timeouts let every turn end with an answer or the apology, and no log
+    gets the conversation that the failed actions carried."""
+    def inject(_: SteadyTraffic) -> None:
+        pid = topology.kill("puente:app", signal.SIGSTOP)
+        try:
+            time.sleep(8)
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        topology.wait_answers(topology.app_url + "/healthz")
+
+    figures = run_fault(topology, fake_twilio, "the app hangs for 8 s (SIGSTOP)",
+                        "short timeouts in the actions and the NLG; it resumes", inject)
+    fault_table.append(figures)
+    assert_survived(figures)
+
+
+def test_no_log_names_a_sender(topology):
+    """After every fault above, no process's log holds a sender's number or pseudonym
+    (the privacy rule holds in failures too: connectors/quiet_logs.py)."""
+    secret = topology.env.get("APP_SECRET", "dev-only-secret-change-me")
+    traces = {trace for number in _NUMBERS
+              for trace in (number, number.lstrip("+"), pseudonym(number, secret))}
+    assert traces, "no traffic ran: the scan would prove nothing"
+    logs = [topology.log, *sorted((topology.directory / "logs").glob("*.log"))]
+    found = [f"{path.name} holds {trace!r}" for path in logs
+             for trace in traces if trace in path.read_text(errors="replace")]
+    assert not found, found
