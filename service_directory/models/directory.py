@@ -30,6 +30,7 @@ from sqlalchemy import (
     Time,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -109,7 +110,9 @@ class Service(_Timestamps, Base):
     """A service one organization provides (HSDS `service`) plus migrant-safety facts."""
 
     __tablename__ = "service"
-    __table_args__ = (Index("ix_service_organization_id", "organization_id"),)
+    __table_args__ = (Index("ix_service_organization_id", "organization_id"),
+                      Index("ix_service_name_id", "name", "id"),
+                      Index("ix_service_assured_date_name", "assured_date", "name"))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     organization_id: Mapped[str] = mapped_column(
@@ -183,6 +186,8 @@ class Location(_Timestamps, Base):
     __table_args__ = (
         Index("ix_location_latitude_longitude", "latitude", "longitude"),
         Index("ix_location_country", "country"),
+        Index("ix_location_organization_id", "organization_id", sqlite_where=text("organization_id IS NOT NULL"),
+              postgresql_where=text("organization_id IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
@@ -264,7 +269,10 @@ class Phone(Base):
     __tablename__ = "phone"
     __table_args__ = (
         Index("ix_phone_service_id", "service_id"),
-        Index("ix_phone_location_id", "location_id"),
+        Index("ix_phone_location_id", "location_id", sqlite_where=text("location_id IS NOT NULL"),
+              postgresql_where=text("location_id IS NOT NULL")),
+        Index("ix_phone_organization_id", "organization_id", sqlite_where=text("organization_id IS NOT NULL"),
+              postgresql_where=text("organization_id IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
@@ -297,7 +305,8 @@ class Schedule(Base):
     __tablename__ = "schedule"
     __table_args__ = (
         Index("ix_schedule_service_id", "service_id"),
-        Index("ix_schedule_location_id", "location_id"),
+        Index("ix_schedule_location_id", "location_id", sqlite_where=text("location_id IS NOT NULL"),
+              postgresql_where=text("location_id IS NOT NULL")),
         # Hours are looked up by service_at_location on every search (benchmarks/search.py).
         Index("ix_schedule_service_at_location_id", "service_at_location_id"),
     )
@@ -339,7 +348,8 @@ class Language(Base):
     __tablename__ = "language"
     __table_args__ = (
         Index("ix_language_service_id_code", "service_id", "code"),
-        Index("ix_language_location_id", "location_id"),
+        Index("ix_language_location_id", "location_id", sqlite_where=text("location_id IS NOT NULL"),
+              postgresql_where=text("location_id IS NOT NULL")),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
