@@ -25,6 +25,7 @@ import hmac
 import json
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 from urllib.parse import parse_qsl, urlencode
@@ -36,11 +37,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from . import keywords, limits, quiet_logs, rasa_speedups
-from .claims import IDEMPOTENCY_HEADER, answer_again, claim_message, remember_answer
+from . import awaited, keywords, limits, quiet_logs, rasa_speedups
+from .claims import (CLAIMED, DONE, IDEMPOTENCY_HEADER, answer_again, claim_message,
+                     claim_sends, remember_answer)
 from .limits import Limits
 from .privacy import country_hint
-from .runtime import CLAIM, LAST_INBOUND, PAGES, Runtime
+from .runtime import CLAIM, LAST_INBOUND, OPTOUT, PAGES, Runtime
 from .settings import ConnectorSettings
 from .twilio_client import TwilioSendError
 
@@ -52,8 +54,6 @@ log = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 INTERNAL_HEADER = "X-Puente-Internal"
-SENT = "rsent:"  # a reminder occurrence's key, claimed when it is sent
-SENT_TTL_SECONDS = 3 * 86400
 PROACTIVE_CONCURRENCY = 32
 # A late answer (sent through REST) waits this many tries, 1 s, 2 s, ... apart (about
 # 20 s in all), for a state store that is restarting.
@@ -70,7 +70,6 @@ ERASE_PERSON = {"utter_deleted"}
 # Control characters other than tab and newlines: no text needs them, and a NUL
 # cannot be stored in PostgreSQL's text columns.
 _CONTROL = {c: None for c in range(32) if chr(c) not in "\t\n\r"} | {127: None}
-CHECKIN_KINDS = {"utter_checkin", "utter_checkin_weekly"}
 
 
 def twiml(messages: List[str]) -> str:
@@ -196,6 +195,12 @@ class TwilioInputBase(InputChannel):
 
     async def record_sent(self, messages: List[str]) -> None:
         """Anonymous counters for what was sent (SMS: segments)."""
+        for name, detail in self.sent_counts(messages):
+            await self.runtime.count(name, detail)
+
+    def sent_counts(self, messages: List[str]) -> List[Tuple[str, object]]:
+        """The counters (name, detail) `record_sent` adds one to, per message."""
+        return []
 
     def units(self, message: str) -> int:
         """What one message costs against the daily caps (SMS: its segments)."""
@@ -280,7 +285,8 @@ class TwilioInputBase(InputChannel):
                 return response.text("invalid signature", status=403)
             try:
                 return await self._webhook(form, on_new_message,
-                                           request.headers.get(IDEMPOTENCY_HEADER, ""))
+                                           request.headers.get(IDEMPOTENCY_HEADER, ""),
+                                           getattr(request.app.ctx, "agent", None))
             except Exception as error:  # never a stack trace, never silence
                 log.error("%s webhook failed: %s; answering with the apology",
                           self.channel_name, type(error).__name__)
@@ -307,8 +313,7 @@ class TwilioInputBase(InputChannel):
                 items = [ProactiveItem.parse(i) for i in (request.json or {})["items"]]
             except (KeyError, TypeError, ValueError) as error:
                 return response.json({"error": f"bad items: {error}"}, status=400)
-            agent = getattr(request.app.ctx, "agent", None)
-            return response.json({"results": await self.send_items(items, agent)})
+            return response.json({"results": await self.send_items(items)})
 
         return blueprint
 
@@ -327,7 +332,7 @@ class TwilioInputBase(InputChannel):
         return self.shape([self.runtime.text("channel_apology", language)], language)[0]
 
     async def _webhook(self, form: Dict[str, str], on_new_message: OnNewMessage,
-                       idempotency_token: str = "") -> HTTPResponse:
+                       idempotency_token: str = "", agent: Any = None) -> HTTPResponse:
         sid = form.get("MessageSid") or form.get("SmsSid")
         address = form.get("From")
         if not sid or not address:
@@ -345,7 +350,7 @@ class TwilioInputBase(InputChannel):
             return _xml(EMPTY_TWIML)
         answered = True
         try:
-            answer = await self._answer_claimed(form, address, on_new_message)
+            answer = await self._answer_claimed(form, address, on_new_message, agent)
             if answer.status == 200 and answer.body and b"<Message>" in answer.body:
                 await remember_answer(state, sid, idempotency_token, answer.body.decode())
             return answer
@@ -356,7 +361,7 @@ class TwilioInputBase(InputChannel):
             await claim.settle(answered, self.settings.dedupe_ttl_seconds)
 
     async def _answer_claimed(self, form: Dict[str, str], address: str,
-                              on_new_message: OnNewMessage) -> HTTPResponse:
+                              on_new_message: OnNewMessage, agent: Any = None) -> HTTPResponse:
         rt = self.runtime
         person = rt.pseudonym(address)
         await rt.state.set(LAST_INBOUND + person, str(int(time.time())),
@@ -385,6 +390,9 @@ class TwilioInputBase(InputChannel):
                                                  replace_pages=False,
                                                  exempt=confirm_opt_out)))
 
+        # the reminders sent since her last message become part of her conversation
+        # now, so her "OK", "1" or "2" is read as their answer (awaited.py)
+        await awaited.apply(rt.state, agent, person)
         text, metadata = self.to_rasa(form, address)
         output = self.turn_output()
         turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(
@@ -562,48 +570,119 @@ class TwilioInputBase(InputChannel):
         return bool(given) and hmac.compare_digest(given.encode(),
                                                    self.settings.app_secret.encode())
 
-    async def send_items(self, items: List["ProactiveItem"], agent: Any) -> Dict[str, str]:
-        """Send the worker's batch, a few at a time; per key what happened."""
-        gate = asyncio.Semaphore(PROACTIVE_CONCURRENCY)
+    async def send_items(self, items: List["ProactiveItem"]) -> Dict[str, str]:
+        """Send the worker's batch, only with consent, each key at most once; per key
+        what happened: sent, duplicate, in_flight (another server is sending it now),
+        opted_out, no_contact, capped or failed.
 
-        async def one(item: ProactiveItem) -> Tuple[str, str]:
-            async with gate:
-                try:
-                    return item.key, await self.send_item(item, agent)
-                except Exception as error:  # one failure must not sink the batch
-                    log.error("%s: proactive send failed (%s)", self.channel_name,
-                              type(error).__name__)
-                    return item.key, "failed"
-
-        return dict(await asyncio.gather(*(one(i) for i in items)))
-
-    async def send_item(self, item: "ProactiveItem", agent: Any) -> str:
-        """One reminder: at most once per key, only with consent; the conversation
-        then knows it was sent, so "OK", "1" or "2" is understood as its answer."""
+        The store is asked a handful of times for the whole batch (consent, the send
+        leases, the daily caps; what was sent is written as it goes), and only the
+        Twilio calls go one by one, a few at a time: a round trip per reminder and the
+        conversation's lock, load and save were most of this endpoint's time. The
+        conversation learns of each reminder when she next writes (`awaited.py`)."""
         rt = self.runtime
-        address, refusal = await self.consented_address(item.person)
-        if address is None:
-            return refusal
-        if not await rt.state.claim(SENT + item.key, SENT_TTL_SECONDS):
-            await rt.count("proactive_duplicate")
-            return "duplicate"
-        reply = Reply()
-        reply.take({"text": item.text, "custom": {"language": item.language, "kind": item.kind,
-                                                  "template_variables": item.variables}})
-        template = await self.proactive_template(item.person, reply, item.language)
-        messages = [] if template else (self.shape(reply.texts, item.language)[0])[:1]
-        units = 1 if template else sum(self.units(m) for m in messages)
-        if not await self.limits.outbound(item.person, units):
-            await rt.state.delete(SENT + item.key)  # not sent: the key is not spent
-            return "capped"
-        sent = await self._send(item.person, address, self.default_from(), messages, template,
-                                occurrence=item.key)
-        if not sent:
-            return "opted_out" if await rt.is_opted_out(item.person) else "failed"
-        await self.record_sent(messages)
-        if agent is not None:
-            await _note_in_conversation(agent, item.person, item.text, item.kind)
-        return "sent"
+        counts: Counter = Counter()
+        results: Dict[str, str] = {}
+        batch = list({item.key: item for item in items}.values())  # a key once
+        people = list(dict.fromkeys(item.person for item in batch))
+        stored = await rt.state.get_many([key for p in people for key in (
+            OPTOUT + p, rt.vault.key(p), LAST_INBOUND + p)])
+        known = {p: stored[3 * i:3 * i + 3] for i, p in enumerate(people)}
+        consenting: List[Tuple[ProactiveItem, str]] = []
+        for item in batch:
+            opted_out, sealed, _ = known[item.person]
+            address = None
+            try:
+                address = rt.vault.open(item.person, sealed) if opted_out is None else None
+            except Exception as error:  # a broken entry must not sink the batch
+                log.error("%s: a vault entry could not be read (%s)", self.channel_name,
+                          type(error).__name__)
+                results[item.key] = "failed"
+                continue
+            if address is None:
+                results[item.key] = "opted_out" if opted_out is not None else "no_contact"
+                counts[("proactive_skipped", results[item.key])] += 1
+            else:
+                consenting.append((item, address))
+
+        by_key = {item.key: item for item, _ in consenting}
+        texts_sent: Dict[str, str] = {}
+
+        async def remember(keys: List[str]) -> None:
+            """Her conversation will learn of the reminders sent (awaited.py)."""
+            sent: Dict[str, List[str]] = {}
+            for key in keys:
+                if key in texts_sent:
+                    item = by_key[key]
+                    sent.setdefault(item.person, []).append(
+                        awaited.record(texts_sent[key], item.kind))
+            await awaited.remember_many(rt.state, sent)
+
+        lease, claims = await claim_sends(rt.state, list(by_key), on_done=remember)
+        released: List[str] = []
+        try:
+            ready: List[Tuple[ProactiveItem, str, List[str], Any, int]] = []
+            for item, address in consenting:
+                if claims[item.key] != CLAIMED:
+                    results[item.key] = "duplicate" if claims[item.key] == DONE else "in_flight"
+                    counts[("proactive_" + results[item.key], "")] += 1
+                    continue
+                reply = Reply()
+                reply.take({"text": item.text, "custom": {
+                    "language": item.language, "kind": item.kind,
+                    "template_variables": item.variables}})
+                template = self.window_template(known[item.person][2], reply, item.language)
+                if template is not None:
+                    counts[("whatsapp_template", reply.kind or "default")] += 1
+                messages = [] if template else (self.shape(reply.texts, item.language)[0])[:1]
+                units = 1 if template else sum(self.units(m) for m in messages)
+                ready.append((item, address, messages, template, units))
+            allowed = await self.limits.outbound_many([(r[0].person, r[4]) for r in ready])
+            gate = asyncio.Semaphore(PROACTIVE_CONCURRENCY)
+
+            async def one(item: ProactiveItem, address: str, messages: List[str],
+                          template: Any) -> None:
+                async with gate:
+                    try:
+                        sent = await self._send(item.person, address, self.default_from(),
+                                                messages, template, occurrence=item.key)
+                    except Exception as error:  # one failure must not sink the batch
+                        log.error("%s: proactive send failed (%s)", self.channel_name,
+                                  type(error).__name__)
+                        sent = 0
+                if sent:
+                    texts_sent[item.key] = item.text
+                    results[item.key] = "sent"
+                    for counter in self.sent_counts(messages):
+                        counts[counter] += 1
+                else:
+                    results[item.key] = "opted_out" if await rt.is_opted_out(item.person) \
+                        else "failed"
+                lease.mark_done(item.key)  # sent, or refused for good by Twilio
+
+            sends = []
+            for (item, address, messages, template, _), ok in zip(ready, allowed):
+                if ok:
+                    sends.append(one(item, address, messages, template))
+                else:
+                    results[item.key] = "capped"
+                    released.append(item.key)  # not sent: the key is not spent
+            await asyncio.gather(*sends)
+        finally:
+            await lease.settle(released)
+            await rt.state.incr_many({rt.counter_key(name, detail): amount
+                                      for (name, detail), amount in counts.items()})
+        skipped = Counter(r for r in results.values() if r not in ("sent", "duplicate"))
+        if skipped:
+            log.info("%s: proactive batch of %d: %s", self.channel_name, len(batch),
+                     dict(skipped))
+        return results
+
+    def window_template(self, last_inbound: Optional[str], reply: Reply,
+                        language: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
+        """WhatsApp overrides this: the approved template outside the 24-hour window
+        (`last_inbound`: her last message's time as stored). SMS sends free text."""
+        return None
 
     async def proactive_template(self, person: str, reply: Reply,
                                  language: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
@@ -629,18 +708,6 @@ class ProactiveItem:
             raise ValueError("key, person and text are required")
         return cls(key, person, text, str(raw.get("kind") or "default"),
                    str(raw.get("language") or "en"), dict(raw.get("variables") or {}))
-
-
-async def _note_in_conversation(agent: Any, person: str, text: str, kind: str) -> None:
-    """Append the reminder to her conversation, and which answer it waits for."""
-    from rasa.shared.core.events import BotUttered, SlotSet
-
-    menu = "checkin" if kind in CHECKIN_KINDS else "dose_reminder"
-    async with agent.lock_store.lock(person):
-        tracker = await agent.processor.get_tracker(person)
-        tracker.update(BotUttered(text, metadata={"utter_action": kind}), agent.domain)
-        tracker.update(SlotSet("menu", menu), agent.domain)
-        await agent.tracker_store.save(tracker)
 
 
 def _is_opt_out(body: str, language: Optional[str]) -> bool:

@@ -23,7 +23,7 @@ import asyncio
 import json
 import logging
 import uuid
-from typing import Optional
+from typing import Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 
 from .state import StateStore
 
@@ -112,3 +112,100 @@ async def answer_again(state: StateStore, sid: str, token: str) -> Optional[str]
     if not await state.claim(_RESENT + sid, RETRY_WINDOW_SECONDS):
         return None
     return json.loads(stored)["twiml"]
+
+
+# ---- a reminder occurrence's send key -------------------------------------------------
+# The proactive endpoint sends each occurrence key at most once. Its claim is a lease
+# too: held (and renewed) while the batch is being sent, turned to `SEND_DONE` once
+# Twilio has answered for it. A Rasa server that dies mid-batch leaves leases that
+# lapse within `SEND_LEASE_SECONDS`; the worker's own lease (60 s) then brings the
+# occurrence back, and the next pass sends it. (Between Twilio accepting a message and
+# the key turning to done a server's death means the message goes twice: a window of
+# a Redis round trip, against a reminder lost for good when the claim was final.)
+SENT_PREFIX = "rsent:"
+SEND_DONE = "done"  # and "1", what the final claims of earlier versions held
+SEND_LEASE_SECONDS = 15
+SEND_DONE_TTL_SECONDS = 3 * 86400  # longer than the worker ever retries a key
+SEND_RENEW_EVERY_SECONDS = 5.0
+CLAIMED, DONE, IN_FLIGHT = "claimed", "done", "in_flight"
+
+
+class SendLease:
+    """The send keys one proactive batch holds, renewed together until settled.
+
+    Each key turns to done as soon as its message has left (`mark_done`): the keys
+    sent meanwhile are written together, one round trip while the next ones go, so
+    a server that dies mid-batch resends at most those of the last round trip."""
+
+    def __init__(self, state: StateStore, token: str, keys: List[str],
+                 on_done: Optional[Callable[[List[str]], Awaitable[None]]] = None) -> None:
+        self._state = state
+        self._token = token
+        self._held = set(keys)
+        self._done: List[str] = []
+        self._on_done = on_done
+        self._flushing: Optional[asyncio.Future] = None
+        self._renewal = asyncio.ensure_future(self._renew()) if keys else None
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(SEND_RENEW_EVERY_SECONDS)
+            try:
+                keys = [SENT_PREFIX + k for k in self._held]
+                renewed = await self._state.renew_many(keys, self._token, SEND_LEASE_SECONDS)
+                if renewed < len(keys):
+                    log.warning("%d reminder send leases lapsed while being sent",
+                                len(keys) - renewed)
+            except Exception as error:  # the store is down: the sends still go
+                log.warning("could not renew reminder send leases (%s)", type(error).__name__)
+
+    def mark_done(self, key: str) -> None:
+        """`key` was sent (or finally refused by Twilio): never send it again."""
+        self._held.discard(key)
+        self._done.append(key)
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self._flush())
+
+    async def _flush(self) -> None:
+        while self._done:
+            keys, self._done = self._done, []
+            try:
+                await self._state.set_many({SENT_PREFIX + k: SEND_DONE for k in keys},
+                                           SEND_DONE_TTL_SECONDS)
+                if self._on_done is not None:
+                    await self._on_done(keys)
+            except Exception as error:  # their leases lapse: the next pass may resend
+                log.error("could not mark %d reminder sends done (%s)", len(keys),
+                          type(error).__name__)
+
+    async def settle(self, released: Iterable[str] = ()) -> None:
+        """Wait until every done key is written; `released` keys (not sent: a cap)
+        may be sent again. Renewal stops: leases still held lapse by themselves."""
+        self.cancel()
+        if self._flushing is not None:
+            await self._flushing
+        await self._flush()
+        released = list(released)
+        self._held.difference_update(released)
+        await self._state.delete_many([SENT_PREFIX + k for k in released])
+
+    def cancel(self) -> None:
+        """Stop renewing (the holder gives up): unsettled leases lapse by themselves."""
+        if self._renewal is not None:
+            self._renewal.cancel()
+
+
+async def claim_sends(state: StateStore, keys: List[str],
+                      on_done: Optional[Callable[[List[str]], Awaitable[None]]] = None,
+                      ) -> Tuple[SendLease, Dict[str, str]]:
+    """Lease every key of a batch in one round trip: per key CLAIMED (this batch sends
+    it), DONE (sent before) or IN_FLIGHT (another live sender holds it now).
+    `on_done` is told, in the same round of writes, which keys turned done."""
+    keys = list(dict.fromkeys(keys))
+    token = LEASE_PREFIX + uuid.uuid4().hex
+    held = await state.claim_many([SENT_PREFIX + k for k in keys], token, SEND_LEASE_SECONDS)
+    outcome = {key: CLAIMED if value is None else
+               IN_FLIGHT if value.startswith(LEASE_PREFIX) else DONE
+               for key, value in zip(keys, held)}
+    return SendLease(state, token, [k for k, o in outcome.items() if o == CLAIMED],
+                     on_done), outcome

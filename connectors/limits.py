@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, List
+from typing import TYPE_CHECKING, List, Sequence, Tuple
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -72,21 +72,39 @@ class Limits:
         confirmation) are counted but never refused."""
         if units <= 0:
             return True
-        settings = self.runtime.settings
-        today = _day()
-        caps = [(f"{SEGMENTS}{person}:{today}", settings.daily_segments_per_sender,
-                 SENDER_TTL_SECONDS),
-                (f"{SEGMENTS_TOTAL}{today}", settings.daily_segments_total, TOTAL_TTL_SECONDS)]
+        caps = self._caps(person, _day())
         refused = await self.runtime.state.reserve(caps, units, force=exempt)
         if refused < 0:
             return True
+        await self._count_refusal(caps, refused, units)
+        return False
+
+    def _caps(self, person: str, today: str) -> list:
+        settings = self.runtime.settings
+        return [(f"{SEGMENTS}{person}:{today}", settings.daily_segments_per_sender,
+                 SENDER_TTL_SECONDS),
+                (f"{SEGMENTS_TOTAL}{today}", settings.daily_segments_total, TOTAL_TTL_SECONDS)]
+
+    async def outbound_many(self, requests: Sequence[Tuple[str, int]]) -> List[bool]:
+        """`outbound` for a batch of (person, units), in order, in one round trip (the
+        proactive endpoint); a message of 0 units passes without reserving."""
+        today = _day()
+        asked = [(i, self._caps(person, today), units)
+                 for i, (person, units) in enumerate(requests) if units > 0]
+        refused = await self.runtime.state.reserve_many([(c, u) for _, c, u in asked])
+        allowed = [True] * len(requests)
+        for (index, caps, units), which in zip(asked, refused):
+            if which >= 0:
+                allowed[index] = False
+                await self._count_refusal(caps, which, units)
+        return allowed
+
+    async def _count_refusal(self, caps: list, refused: int, units: int) -> None:
         which = _CAP_NAMES[refused]
         await self.runtime.count("outbound_capped", which)
         await self.runtime.count("outbound_capped_segments", which, amount=units)
         log.warning("%s: daily cap of outbound segments (%s, %d) reached; %d segment(s) "
-                    "not sent", self.channel, which.replace("_", " "),
-                    caps[refused][1], units)
-        return False
+                    "not sent", self.channel, which.replace("_", " "), caps[refused][1], units)
 
     async def forget(self, person: str) -> None:
         """Drop every per-sender counter of `person` (delete_my_data)."""

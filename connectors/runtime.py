@@ -10,6 +10,7 @@ import logging
 from typing import Optional
 
 from . import texts
+from .awaited import AWAITED
 from .privacy import pseudonym
 from .settings import ConnectorSettings
 from .state import StateStore, open_state
@@ -82,11 +83,12 @@ class Runtime:
 
     async def forget_person(self, person: str) -> None:
         """delete_my_data: drop every key of the state store that names her pseudonym
-        (contact vault, opt-out, language, pages, last message time). The opt-out may
+        (contact vault, opt-out, language, pages, last message time, the reminders
+        awaiting her answer). The opt-out may
         go too: without the vault nothing proactive can reach her, and a message she
         sends later starts afresh."""
         await self.vault.delete(person)
-        for prefix in (OPTOUT, LANGUAGE, PAGES, LAST_INBOUND):
+        for prefix in (OPTOUT, LANGUAGE, PAGES, LAST_INBOUND, AWAITED):
             await self.state.delete(prefix + person)
         log.info("channel state erased on request")
 
@@ -100,8 +102,11 @@ class Runtime:
 
     async def count(self, name: str, detail: object = "", amount: int = 1) -> None:
         """An anonymous counter `name:YYYY-MM-DD[:detail]` (no pseudonym, ever)."""
-        key = f"{name}:{today()}" + (f":{detail}" if detail != "" else "")
-        await self.state.incr(key, amount)
+        await self.state.incr(self.counter_key(name, detail), amount)
+
+    def counter_key(self, name: str, detail: object = "") -> str:
+        """The key `count` adds to, for adding many at once (`state.incr_many`)."""
+        return f"{name}:{today()}" + (f":{detail}" if detail != "" else "")
 
     async def tell_app(self, path: str, payload: dict) -> bool:
         """POST to the app's internal API; False (logged, never raised) when it fails:

@@ -12,11 +12,12 @@ Keys never contain a phone number: callers pass pseudonyms or anonymous names.
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Dict, Optional, Protocol, Sequence, Tuple
+from typing import Dict, List, Optional, Protocol, Sequence, Tuple
 
 # (key, cap, ttl_seconds): a counter that may not pass `cap` (0: no cap), expiring
 # `ttl_seconds` after it was created.
@@ -56,6 +57,41 @@ class StateStore(Protocol):
         """Add `amount` to every capped counter unless one would pass its cap; -1 when
         added, else the index of the first cap that refused. Atomic, so concurrent
         webhooks on several servers cannot overshoot together. `force` adds anyway."""
+
+    # Batches, one round trip each on Redis: the proactive endpoint sends hundreds of
+    # reminders per request, and a round trip per key was most of its time.
+    async def get_many(self, keys: Sequence[str]) -> List[Optional[str]]:
+        """The values of `keys`, in order (None where absent or expired)."""
+
+    async def claim_many(self, keys: Sequence[str], value: str,
+                         ttl_seconds: int) -> List[Optional[str]]:
+        """Set each absent key to `value`; per key None when this caller set it, else
+        the value someone else holds."""
+
+    async def renew_many(self, keys: Sequence[str], value: str, ttl_seconds: int) -> int:
+        """`renew` for each key; how many were still held."""
+
+    async def set_many(self, values: Dict[str, str], ttl_seconds: Optional[int] = None) -> None:
+        """`set` for each key."""
+
+    async def delete_many(self, keys: Sequence[str]) -> None:
+        """`delete` for each key."""
+
+    async def incr_many(self, amounts: Dict[str, int]) -> None:
+        """`incr` for each counter."""
+
+    async def reserve_many(self, requests: Sequence[Tuple[Sequence[Cap], int]]) -> List[int]:
+        """`reserve` (not forced) for each (caps, amount), in order, each atomic."""
+
+    async def append(self, key: str, values: Sequence[str], ttl_seconds: int) -> None:
+        """Add `values` to the end of the list `key`, which expires `ttl_seconds` after
+        this append."""
+
+    async def append_many(self, lists: Dict[str, Sequence[str]], ttl_seconds: int) -> None:
+        """`append` for each key."""
+
+    async def take(self, key: str) -> List[str]:
+        """The whole list `key`, removed at once (no other caller gets it)."""
 
     async def close(self) -> None:
         """Release connections."""
@@ -165,6 +201,56 @@ class LocalState:
                 self._add(key, amount, ttl_seconds, now)
         return -1
 
+    async def get_many(self, keys: Sequence[str]) -> List[Optional[str]]:
+        return [await self.get(key) for key in keys]
+
+    async def claim_many(self, keys: Sequence[str], value: str,
+                         ttl_seconds: int) -> List[Optional[str]]:
+        held: List[Optional[str]] = []
+        for key in keys:
+            held.append(None if await self.claim(key, ttl_seconds, value)
+                        else (await self.get(key) or ""))
+        return held
+
+    async def renew_many(self, keys: Sequence[str], value: str, ttl_seconds: int) -> int:
+        return sum([await self.renew(key, value, ttl_seconds) for key in keys])
+
+    async def set_many(self, values: Dict[str, str], ttl_seconds: Optional[int] = None) -> None:
+        for key, value in values.items():
+            await self.set(key, value, ttl_seconds)
+
+    async def delete_many(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            await self.delete(key)
+
+    async def incr_many(self, amounts: Dict[str, int]) -> None:
+        for key, amount in amounts.items():
+            await self.incr(key, amount)
+
+    async def reserve_many(self, requests: Sequence[Tuple[Sequence[Cap], int]]) -> List[int]:
+        return [await self.reserve(caps, amount) for caps, amount in requests]
+
+    async def append(self, key: str, values: Sequence[str], ttl_seconds: int) -> None:
+        now = time.time()
+        with self._lock:
+            self._purge(key, now)
+            row = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+            items = (json.loads(row[0]) if row else []) + list(values)
+            self._db.execute("INSERT OR REPLACE INTO kv (key, value, expires_at) VALUES (?, ?, ?)",
+                             (key, json.dumps(items), now + ttl_seconds))
+
+    async def append_many(self, lists: Dict[str, Sequence[str]], ttl_seconds: int) -> None:
+        for key, values in lists.items():
+            await self.append(key, values, ttl_seconds)
+
+    async def take(self, key: str) -> List[str]:
+        now = time.time()
+        with self._lock:
+            self._purge(key, now)
+            row = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+            self._db.execute("DELETE FROM kv WHERE key = ?", (key,))
+        return list(json.loads(row[0])) if row else []
+
     async def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -185,6 +271,8 @@ class RedisState:
         self._bump = self._redis.register_script(_BUMP)
         self._reserve = self._redis.register_script(_RESERVE)
         self._renew = self._redis.register_script(_RENEW)
+        self._claim_many = self._redis.register_script(_CLAIM_MANY)
+        self._renew_many = self._redis.register_script(_RENEW_MANY)
 
     async def claim(self, key: str, ttl_seconds: int, value: str = "1") -> bool:
         return bool(await self._redis.set(self._ns + key, value, nx=True, ex=ttl_seconds))
@@ -221,6 +309,75 @@ class RedisState:
         args = [amount, int(force)] + [n for _, cap, ttl in caps for n in (cap, ttl)]
         return int(await self._reserve(keys=keys, args=args))
 
+    async def get_many(self, keys: Sequence[str]) -> List[Optional[str]]:
+        if not keys:
+            return []
+        return list(await self._redis.mget([self._ns + key for key in keys]))
+
+    async def claim_many(self, keys: Sequence[str], value: str,
+                         ttl_seconds: int) -> List[Optional[str]]:
+        if not keys:
+            return []
+        held = await self._claim_many(keys=[self._ns + key for key in keys],
+                                      args=[value, ttl_seconds])
+        return [None if h == 0 else h for h in held]
+
+    async def renew_many(self, keys: Sequence[str], value: str, ttl_seconds: int) -> int:
+        if not keys:
+            return 0
+        return int(await self._renew_many(keys=[self._ns + key for key in keys],
+                                          args=[value, ttl_seconds]))
+
+    async def set_many(self, values: Dict[str, str], ttl_seconds: Optional[int] = None) -> None:
+        if not values:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, value in values.items():
+                pipe.set(self._ns + key, value, ex=ttl_seconds)
+            await pipe.execute()
+
+    async def delete_many(self, keys: Sequence[str]) -> None:
+        if keys:
+            await self._redis.delete(*[self._ns + key for key in keys])
+
+    async def incr_many(self, amounts: Dict[str, int]) -> None:
+        if not amounts:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, amount in amounts.items():
+                pipe.incrby(self._ns + "counter:" + key, amount)
+            await pipe.execute()
+
+    async def reserve_many(self, requests: Sequence[Tuple[Sequence[Cap], int]]) -> List[int]:
+        if not requests:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for caps, amount in requests:
+                keys = [self._ns + key for key, _, _ in caps]
+                args = [amount, 0] + [n for _, cap, ttl in caps for n in (cap, ttl)]
+                await self._reserve(keys=keys, args=args, client=pipe)
+            return [int(r) for r in await pipe.execute()]
+
+    async def append(self, key: str, values: Sequence[str], ttl_seconds: int) -> None:
+        await self.append_many({key: values}, ttl_seconds)
+
+    async def append_many(self, lists: Dict[str, Sequence[str]], ttl_seconds: int) -> None:
+        if not lists:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, values in lists.items():
+                if values:
+                    pipe.rpush(self._ns + key, *values)
+                    pipe.expire(self._ns + key, ttl_seconds)
+            await pipe.execute()
+
+    async def take(self, key: str) -> List[str]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.lrange(self._ns + key, 0, -1)
+            pipe.delete(self._ns + key)
+            values, _ = await pipe.execute()
+        return list(values)
+
     async def close(self) -> None:
         await self._redis.close()
 
@@ -235,6 +392,27 @@ return value
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return 0
+"""
+# SET NX each of KEYS to ARGV[1] for ARGV[2] seconds: per key 0 when set here, else
+# the value held (a Lua nil would cut the array short).
+_CLAIM_MANY = """
+local held = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'EX', ARGV[2]) then held[i] = 0
+  else held[i] = redis.call('GET', key) end
+end
+return held
+"""
+# _RENEW for each of KEYS: how many were still held.
+_RENEW_MANY = """
+local renewed = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('EXPIRE', key, ARGV[2])
+    renewed = renewed + 1
+  end
+end
+return renewed
 """
 # ARGV: amount, force (0/1), then cap and ttl for each key. Returns -1 when added, else
 # the 0-based index of the first key whose cap would be passed.

@@ -55,9 +55,8 @@ class TwilioSMSInput(TwilioInputBase):
                 later.extend(marked[1:])
         return now, later  # type: ignore[return-value]
 
-    async def record_sent(self, messages: List[str]) -> None:
-        for message in messages:
-            await self.runtime.count("sms_segments", segment_count(message))
+    def sent_counts(self, messages: List[str]) -> List[Tuple[str, object]]:
+        return [("sms_segments", segment_count(m)) for m in messages]
 
     def units(self, message: str) -> int:
         return segment_count(message)

@@ -94,9 +94,8 @@ class TwilioWhatsAppInput(TwilioInputBase):
                 out.append(text)
         return out, []
 
-    async def record_sent(self, messages: List[str]) -> None:
-        for _ in messages:
-            await self.runtime.count("whatsapp_sent")
+    def sent_counts(self, messages: List[str]) -> List[Tuple[str, object]]:
+        return [("whatsapp_sent", "") for _ in messages]
 
     async def before_nlu(self, form: Dict[str, str], person: str,
                          language: Optional[str]) -> Optional[List[str]]:
@@ -117,9 +116,14 @@ class TwilioWhatsAppInput(TwilioInputBase):
 
     async def proactive_template(self, person: str, reply: Reply,
                                  language: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
-        last = await self.runtime.state.get(LAST_INBOUND + person)
-        if last is not None and time.time() - float(last) < WINDOW_SECONDS:
-            return None
-        template = template_for(reply.kind, language or "en", reply.variables)
-        await self.runtime.count("whatsapp_template", reply.kind or "default")
+        template = self.window_template(await self.runtime.state.get(LAST_INBOUND + person),
+                                        reply, language)
+        if template is not None:
+            await self.runtime.count("whatsapp_template", reply.kind or "default")
         return template
+
+    def window_template(self, last_inbound: Optional[str], reply: Reply,
+                        language: Optional[str]) -> Optional[Tuple[str, Dict[str, Any]]]:
+        if last_inbound is not None and time.time() - float(last_inbound) < WINDOW_SECONDS:
+            return None
+        return template_for(reply.kind, language or "en", reply.variables)

@@ -42,7 +42,15 @@ class ContactVault:
 
     async def get(self, pseudonym: str) -> Optional[str]:
         """The address of `pseudonym`, or None when they never opted in (or were deleted)."""
-        value = await self._store.get(_PREFIX + pseudonym)
+        return self.open(pseudonym, await self._store.get(_PREFIX + pseudonym))
+
+    @staticmethod
+    def key(pseudonym: str) -> str:
+        """The store key of `pseudonym`'s entry, for reading many in one round trip."""
+        return _PREFIX + pseudonym
+
+    def open(self, pseudonym: str, value: Optional[str]) -> Optional[str]:
+        """The address in a stored entry of `pseudonym` (None for no entry)."""
         if value is None:
             return None
         version, _, token = value.partition(":")

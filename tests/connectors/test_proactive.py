@@ -35,8 +35,7 @@ async def test_refuses_callers_without_the_internal_secret_and_bad_batches(serve
     assert fake_twilio.messages == []
 
 
-async def test_sends_once_per_key_only_with_consent_and_tells_the_conversation(server, fake_twilio,
-                                                                            agent):
+async def test_sends_once_per_key_only_with_consent(server, fake_twilio):
     rt = server.sms.runtime
     person = rt.pseudonym(NUMBER)
     _, body = await post_items(server, SMS, [item(person)])
@@ -54,19 +53,55 @@ async def test_sends_once_per_key_only_with_consent_and_tells_the_conversation(s
     assert body["results"] == {"plan-1:2026-12-05:dose": "duplicate"}
     assert len(fake_twilio.messages) == 1
 
-    tracker = await agent.tracker_store.retrieve(person)
-    assert tracker.get_slot("menu") == "dose_reminder"
-    assert tracker.latest_bot_utterance.text.startswith("Hi, it is time")
-
-    await post_items(server, SMS, [item(person, key="plan-1:2026-12-05:checkin",
-                                        kind="utter_checkin", text="Hi, how are you? 1 / 2")])
-    tracker = await agent.tracker_store.retrieve(person)
-    assert tracker.get_slot("menu") == "checkin"
-
     await rt.opt_out(person)
     _, body = await post_items(server, SMS, [item(person, key="plan-1:2026-12-06:dose")])
     assert body["results"] == {"plan-1:2026-12-06:dose": "opted_out"}
+    assert len(fake_twilio.messages) == 1
+
+
+def reminders_in(tracker) -> list:
+    """(text, menu set with it) of each reminder written into the conversation."""
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    found, events = [], list(tracker.events)
+    for index, event in enumerate(events):
+        if isinstance(event, BotUttered) and (event.metadata or {}).get(
+                "utter_action", "").startswith(("utter_dose", "utter_checkin")):
+            menu = next((e.value for e in events[index + 1:index + 2]
+                         if isinstance(e, SlotSet) and e.key == "menu"), None)
+            found.append((event.text, menu))
+    return found
+
+
+async def test_her_next_message_writes_the_reminders_into_her_conversation(server, fake_twilio,
+                                                                           agent):
+    """The send does not touch the conversation (awaited.py): her next message does,
+    before its turn, in the order and at the time they were sent."""
+    from connectors.awaited import AWAITED
+
+    rt = server.sms.runtime
+    person = rt.pseudonym(NUMBER)
+    await rt.vault.store(person, NUMBER)
+    await post_items(server, SMS, [item(person)])
+    await post_items(server, SMS, [item(person, key="plan-1:2026-12-05:checkin",
+                                        kind="utter_checkin", text="Hi, how are you? 1 / 2")])
     assert len(fake_twilio.messages) == 2
+    tracker = await agent.tracker_store.retrieve(person)
+    assert tracker is None or reminders_in(tracker) == []
+    assert len(await rt.state.get_many([AWAITED + person])) == 1
+
+    status, _ = await server.text(SMS, NUMBER, "ok")
+    assert status == 200
+    tracker = await agent.tracker_store.retrieve(person)
+    assert reminders_in(tracker) == [
+        ("Hi, it is time for your routine. Reply OK when done.", "dose_reminder"),
+        ("Hi, how are you? 1 / 2", "checkin")]
+    assert tracker.latest_message.text == "ok"  # her answer came after them
+    assert await rt.state.take(AWAITED + person) == []  # written once
+
+    await server.text(SMS, NUMBER, "hello")
+    tracker = await agent.tracker_store.retrieve(person)
+    assert len(reminders_in(tracker)) == 2
 
 
 async def test_an_sms_reminder_is_one_gsm7_segment_even_in_her_own_words(server, fake_twilio):

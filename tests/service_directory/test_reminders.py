@@ -305,6 +305,31 @@ def test_an_expired_lease_is_claimed_again_and_the_connector_refuses_a_resend(ac
             ReminderOccurrence.kind == "dose")) == "sent"
 
 
+def test_a_key_another_server_is_still_sending_stays_leased_and_is_asked_again(
+        accounts_sessions):
+    """The connector answers in_flight while a Rasa server holds the key's send lease
+    (connectors/claims.py): not sent, not failed, not retried at once; after the
+    worker's lease, the next pass asks again and hears what became of it."""
+    sender = RecordingSender(answer="in_flight")
+    with accounts_sessions() as session:
+        make_plan(session, country="co", now=datetime(2026, 12, 7, 12, 0, tzinfo=UTC))
+    due = datetime(2026, 12, 8, 1, 0, 5, tzinfo=UTC)
+    config = WorkerConfig(lease_seconds=30)
+    tally = run_once(accounts_sessions, sender, config, now=due)
+    assert tally["in_flight"] == 1 and tally["claimed"] == 1
+    with accounts_sessions() as session:
+        assert session.scalar(select(ReminderOccurrence.status).where(
+            ReminderOccurrence.kind == "dose")) == "leased"
+    assert run_once(accounts_sessions, sender, config,
+                    now=due + timedelta(seconds=10))["claimed"] == 0
+    sender.answer = "sent"  # that server died: its lease lapsed, this pass sends it
+    tally = run_once(accounts_sessions, sender, config, now=due + timedelta(seconds=40))
+    assert tally["sent"] == 1 and len(sender.sent) == 1
+    with accounts_sessions() as session:
+        assert session.scalar(select(ReminderOccurrence.status).where(
+            ReminderOccurrence.kind == "dose")) == "sent"
+
+
 # --- the API the bot and the connectors use -------------------------------------------
 INTERNAL = {"X-Puente-Internal": "dev-only-secret-change-me"}
 
