@@ -144,9 +144,9 @@ class _Plan:
                 self._note(table.path, f"HSDS resource {name!r} is not kept by Puente; "
                                        f"{len(table.rows)} row(s) not imported")
                 continue
-            if table.unknown_columns:
-                self._note(table.path, "columns not in HSDS 3.0 ignored: "
-                                       + ", ".join(table.unknown_columns))
+            unknown = [c for c in table.unknown_columns if c not in mapping.EXTENSIONS.get(name, {})]
+            if unknown:
+                self._note(table.path, "columns not in HSDS 3.0 ignored: " + ", ".join(unknown))
             unkept = [c for c in spec.resource(name).column_names
                       if c in table.columns and c not in mapping.stored_columns(name)
                       and any(r.values.get(c) for r in table.rows)]
@@ -174,7 +174,7 @@ class _Plan:
         (rows of the taxonomies with problems are reported and dropped here)."""
         out = []
         first_line: dict[str, int] = {}
-        columns = [c for c in mapping.stored_columns(name) if c in table.columns]
+        columns = [c for c in mapping.read_columns(name) if c in table.columns]
         self.present[name] = set(columns)
         missing = [c for c in ("id",) + mapping.required_columns(name) if c not in table.columns]
         if missing:
@@ -209,10 +209,23 @@ class _Plan:
         problems: list[Problem] = []
         vals: dict[str, Any] = {}
         res = spec.resource(name)
+        extensions = mapping.EXTENSIONS.get(name, {})
         for column in columns:
             text = row.values.get(column)
             if text is None:
-                vals[column] = None
+                if column not in extensions:  # Puente's own column left empty: kept as is
+                    vals[column] = None
+                continue
+            if column in extensions:
+                low, high = extensions[column]
+                try:
+                    vals[column] = values.integer(text)
+                except ValueError as exc:
+                    problems.append(Problem(path, row.line, str(exc), column))
+                    continue
+                if not low <= vals[column] <= high:
+                    problems.append(Problem(path, row.line, f"must be between {low} and {high}; "
+                                                            f"it is {vals.pop(column)}", column))
                 continue
             try:
                 vals[column] = self._convert_cell(name, res.field(column), column, text, row)

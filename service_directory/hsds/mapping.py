@@ -68,6 +68,20 @@ SOFT_REFERENCES: dict[str, dict[str, str]] = {
 LINKABLE = ("organization", "service", "location", "service_at_location", "phone",
             "address", "schedule", "language", "taxonomy_term")
 
+# Puente's own columns on top of HSDS 3.0, read back when a package has them: the web
+# export writes `staleness_limit_days` in services.csv (declared in its
+# datapackage.json), so a package exported, edited and imported keeps each limit.
+EXTENSIONS: dict[str, dict[str, tuple[int, int]]] = {
+    "service": {"staleness_limit_days": (1, 3650)},  # allowed range, as the admin API's
+}
+
+
+@lru_cache(maxsize=None)
+def read_columns(resource: str) -> tuple[str, ...]:
+    """The columns the importer reads: the stored HSDS columns and Puente's own."""
+    return stored_columns(resource) + tuple(EXTENSIONS.get(resource, ()))
+
+
 @lru_cache(maxsize=None)
 def stored_columns(resource: str) -> tuple[str, ...]:
     """The specification's columns of `resource` that its table keeps, in spec order."""

@@ -127,6 +127,33 @@ class _Source:
         return target.read_bytes() if target.is_file() else None
 
 
+def package_from_csv(files: dict[str, bytes]) -> bytes:
+    """A zip package from CSV files sent without one (`services.csv`, `locations.csv`,
+    ... as HSDS names them: one table or several), with a `datapackage.json` listing
+    them, so they are read, checked and imported as any package is."""
+    resources, names = [], {}
+    for name, data in files.items():
+        base = PurePosixPath(name.replace("\\", "/")).name
+        resource = spec.BY_PATH.get(base)
+        if resource is None:
+            known = ", ".join(sorted(spec.BY_PATH))
+            raise PackageError(f"{base} is not an HSDS table; name each CSV file after its "
+                               f"table ({known}) or send the zip with datapackage.json")
+        if base in names:
+            raise PackageError(f"{base} was sent twice; send each table once")
+        names[base] = data
+        resources.append({"name": resource.name, "path": base})
+    if not names:
+        raise PackageError("no file was sent; choose the zip or the CSV files")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(DESCRIPTOR, json.dumps({"name": "uploaded-csv-files",
+                                                 "resources": resources}, indent=2))
+        for base, data in names.items():
+            archive.writestr(base, data)
+    return buffer.getvalue()
+
+
 def read_package(origin: str | Path | bytes) -> Package:
     """Read every resource `datapackage.json` lists; rows keep their starting line."""
     source = _Source(origin)

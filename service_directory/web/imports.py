@@ -1,6 +1,7 @@
 """`/ui/import`: bring an HSDS package in from the browser, after a dry run.
 
-Upload the zip: the importer runs in a transaction that is rolled back, and the page
+Upload the zip, or the CSV files without one (one table, like `services.csv`, or
+several chosen together; `hsds.reader.package_from_csv` makes the package): the importer runs in a transaction that is rolled back, and the page
 lists what would be new, changed and unchanged, every blocking problem (file, line,
 column, what to do) and every warning (an empty `state_province`, a phone in an old
 format). Confirming imports the valid rows and skips the blocked ones, with the same
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..config import ROOT
 from ..deps import get_session
 from ..hsds import import_package
-from ..hsds.reader import PackageError, read_package
+from ..hsds.reader import PackageError, package_from_csv, read_package
 from . import auth
 from .pages import render
 
@@ -53,16 +54,31 @@ def import_page(request: Request, session: Session = Depends(get_session)) -> Re
     return render(request, "import.html", {"user": web.user, "csrf": web.csrf, "report": None})
 
 
+async def uploaded_package(uploads: list[UploadFile]) -> bytes:
+    """The package she sent: a zip as it is, or CSV files made into one. Refused (as
+    PackageError) when it is too large, empty or neither."""
+    files: dict[str, bytes] = {}
+    size = 0
+    for upload in uploads:
+        data = await upload.read(MAX_BYTES + 1)
+        size += len(data)
+        if size > MAX_BYTES:
+            raise PackageError(f"the package is larger than {MAX_BYTES // 2**20} MB")
+        if upload.filename or data:
+            files[upload.filename or "package"] = data
+    zips = [name for name, data in files.items() if data[:4] == b"PK\x03\x04"]
+    if zips and len(files) > 1:
+        raise PackageError("send either one zip or the CSV files, not both")
+    return files[zips[0]] if zips else package_from_csv(files)
+
+
 @router.post("/import")
-async def dry_run(request: Request, package: UploadFile = File(...), csrf: str = Form(""),
-                  session: Session = Depends(get_session)) -> Response:
+async def dry_run(request: Request, package: list[UploadFile] = File(default=[]),
+                  csrf: str = Form(""), session: Session = Depends(get_session)) -> Response:
     web = auth.require(request, session, CURATORS, csrf)
-    data = await package.read(MAX_BYTES + 1)
     context = {"user": web.user, "csrf": web.csrf, "report": None, "error": None, "token": None}
-    if len(data) > MAX_BYTES:
-        context["error"] = f"the package is larger than {MAX_BYTES // 2**20} MB"
-        return render(request, "import.html", context, status_code=413)
     try:
+        data = await uploaded_package(package)
         foreign = foreign_organizations(data, web)
         if foreign:
             context["error"] = ("this package has rows of organizations you do not curate: "
@@ -71,7 +87,8 @@ async def dry_run(request: Request, package: UploadFile = File(...), csrf: str =
         report = import_package(session, data, skip_invalid=True, actor=web.user)
     except PackageError as error:
         context["error"] = str(error)
-        return render(request, "import.html", context, status_code=422)
+        too_large = str(error).startswith("the package is larger")
+        return render(request, "import.html", context, status_code=413 if too_large else 422)
     finally:
         session.rollback()  # a dry run: nothing stays
     token = secrets.token_hex(16)

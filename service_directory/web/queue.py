@@ -44,7 +44,7 @@ def resolve_report(report_id: str, request: Request, note: str = Form(""), csrf:
 
 
 @router.post("/followups/{request_id}/status")
-def followup_status(request_id: str, request: Request, new_status: str = Form(..., alias="status"),
+def followup_status(request_id: str, request: Request, new_status: str = Form("", alias="status"),
                     note: str = Form(""), csrf: str = Form(""),
                     session: Session = Depends(get_session)) -> Response:
     web = auth.require(request, session, REVIEWERS, csrf)

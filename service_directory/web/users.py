@@ -1,30 +1,35 @@
-"""`/ui/users` (admins): invite people, change nothing by hand in the database, and
+"""`/ui/users` (admins): invite people, change a person's role and organizations, and
 deactivate an account, which ends its sessions and API keys at once (both check
-`active` on every request). Same validation and audit as `/admin/users`."""
+`active` on every request). Same validation, rules and audit as `/admin/users`
+(`update_user`: an admin cannot demote or deactivate herself; unknown organizations
+are refused)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .. import accounts, audit
 from ..config import get_settings
 from ..deps import get_session
+from ..i18n import translations
 from ..models.accounts import User
+from ..models.directory import Organization
 from ..routers.admin_users import UserCreate, UserUpdate, _audit_view, update_user
 from . import auth
-from .pages import render
+from .pages import language_of, render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 ADMINS = ("admin",)
 
 
 def _page(request: Request, session: Session, web: auth.WebSession, **extra) -> Response:
-    users = session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    users = session.scalars(select(User).order_by(User.active.desc(), User.name)
+                            .options(selectinload(User.organization_links))).all()
     context = {"user": web.user, "csrf": web.csrf, "users": users, "invite": None,
-               "error": None, **extra}
+               "error": None, "changed": request.query_params.get("changed"), **extra}
     return render(request, "users.html", context, status_code=422 if extra.get("error") else 200)
 
 
@@ -59,3 +64,33 @@ def set_active(user_id: str, request: Request, active: str = Form(""), csrf: str
     web = auth.require(request, session, ADMINS, csrf)
     update_user(user_id, UserUpdate(active=active == "1"), session, web.user)
     return RedirectResponse("/ui/users", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def organization_list(text: str) -> list[str]:
+    """The organization ids typed in one field, separated by commas or spaces."""
+    return sorted({part for part in text.replace(",", " ").split() if part})
+
+
+@router.post("/users/{user_id}/role")
+def change_role(user_id: str, request: Request, role: str = Form(""),
+                organizations: str = Form(""), csrf: str = Form(""),
+                session: Session = Depends(get_session)) -> Response:
+    """Her role and the organizations she curates, through `update_user` (audited)."""
+    web = auth.require(request, session, ADMINS, csrf)
+    _ = translations(language_of(request)).gettext
+    wanted = organization_list(organizations)
+    known = set(session.scalars(select(Organization.id).where(Organization.id.in_(wanted))))
+    if set(wanted) - known:
+        return _page(request, session, web, error=_("No organization has the id {ids}.").format(
+            ids=", ".join(sorted(set(wanted) - known))))
+    try:
+        update_user(user_id, UserUpdate(role=role, organization_ids=wanted), session, web.user)
+    except ValidationError as error:
+        return _page(request, session, web, error=error.errors()[0]["msg"])
+    except HTTPException as error:
+        if error.status_code != status.HTTP_409_CONFLICT:
+            raise
+        session.rollback()
+        return _page(request, session, web, error=_(
+            "You cannot change your own role; ask another administrator."))
+    return RedirectResponse(f"/ui/users?changed={user_id}", status_code=status.HTTP_303_SEE_OTHER)
