@@ -58,49 +58,79 @@ def _own_schedules(service: Service):
     return or_(Schedule.service_id == service.id, Schedule.service_at_location_id.in_(places))
 
 
-def weekly_hours(session: Session, service: Service) -> dict[str, dict[str, str]]:
-    """Day → {"opens", "closes"} ("" when closed or unknown), from her schedules."""
-    hours = {day: {"opens": "", "closes": ""} for day in DAYS}
+SLOTS = 2  # intervals offered per day (08:00–12:00 and 14:00–18:00); more are kept
+
+
+def _field(day: str, slot: int, end: str) -> str:
+    """The form field of one end of one interval: MO_opens, MO_opens_2, ..."""
+    return f"{day}_{end}" + (f"_{slot + 1}" if slot else "")
+
+
+def weekly_hours(session: Session, service: Service) -> dict[str, list[dict[str, str]]]:
+    """Day → her intervals that day, earliest first ({"opens", "closes"}; none when
+    closed or unknown), from her schedules."""
+    hours: dict[str, list[dict[str, str]]] = {day: [] for day in DAYS}
     for row in session.scalars(select(Schedule).where(_own_schedules(service))
                                .order_by(Schedule.opens_at)):
         if row.opens_at is None or row.closes_at is None:
             continue
+        span = {"opens": row.opens_at.strftime("%H:%M"), "closes": row.closes_at.strftime("%H:%M")}
         days = [d.strip().upper()[-2:] for d in (row.byday or ",".join(DAYS)).split(",")]
         for day in days:
-            if day in hours and not hours[day]["opens"]:
-                hours[day] = {"opens": row.opens_at.strftime("%H:%M"),
-                              "closes": row.closes_at.strftime("%H:%M")}
+            if day in hours and span not in hours[day]:
+                hours[day].append(span)
+    for spans in hours.values():
+        spans.sort(key=lambda span: span["opens"])
     return hours
 
 
-def _read_hours(form) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+def hour_slots(hours: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[str, str]]]:
+    """The form's rows: each day's intervals and empty ones up to `SLOTS`."""
+    return {day: [*spans, *[{"opens": "", "closes": ""}] * max(0, SLOTS - len(spans))]
+            for day, spans in hours.items()}
+
+
+def _read_hours(form) -> tuple[dict[str, list[dict[str, str]]], dict[str, str]]:
     hours, errors = {}, {}
     for day in DAYS:
-        opens, closes = (form.get(f"{day}_opens") or "").strip(), (form.get(f"{day}_closes") or "").strip()
-        hours[day] = {"opens": opens, "closes": closes}
-        if bool(opens) != bool(closes):
-            errors[day] = "give both times, or neither (closed)"
-            continue
-        for value in (opens, closes):
-            if value:
-                try:
-                    time.fromisoformat(value)
-                except ValueError:
-                    errors[day] = f"{value!r} is not a time; write it as 08:00"
+        spans, slot = [], 0
+        while slot < SLOTS or _field(day, slot, "opens") in form:
+            opens = (form.get(_field(day, slot, "opens")) or "").strip()
+            closes = (form.get(_field(day, slot, "closes")) or "").strip()
+            slot += 1
+            if not opens and not closes:
+                continue
+            spans.append({"opens": opens, "closes": closes})
+            if bool(opens) != bool(closes):
+                errors[day] = "give both times, or neither (closed)"
+                continue
+            for value in (opens, closes):
+                if value:
+                    try:
+                        time.fromisoformat(value)
+                    except ValueError:
+                        errors[day] = f"{value!r} is not a time; write it as 08:00"
+        if day not in errors:
+            spans.sort(key=lambda span: span["opens"])
+            for first, second in zip(spans, spans[1:]):
+                if first["closes"] > second["opens"] and first["closes"] > first["opens"]:
+                    errors[day] = (f"{first['opens']}–{first['closes']} and "
+                                   f"{second['opens']}–{second['closes']} overlap")
+        hours[day] = spans
     return hours, errors
 
 
-def save_hours(session: Session, service: Service, hours: dict[str, dict[str, str]],
+def save_hours(session: Session, service: Service, hours: dict[str, list[dict[str, str]]],
                user) -> bool:
-    """Replace her service's own hours by the week she typed (audited); False if the
-    same as before."""
+    """Replace her service's own hours by the week she typed, one schedule per interval
+    (audited); False if the same as before."""
     before = weekly_hours(session, service)
     if before == hours:
         return False
     session.execute(delete(Schedule).where(_own_schedules(service))
                     .execution_options(synchronize_session=False))
-    for day, span in hours.items():
-        if span["opens"]:
+    for day, spans in hours.items():
+        for span in spans:
             session.add(Schedule(service_id=service.id, freq="WEEKLY", byday=day,
                                  opens_at=time.fromisoformat(span["opens"]),
                                  closes_at=time.fromisoformat(span["closes"])))
@@ -137,7 +167,8 @@ def _page(request: Request, web: auth.WebSession, service: Service, values: dict
     return render(request, "service_edit.html", {
         "places": contacts.places, "phones": contacts.phones, "spoken": contacts.languages,
         "map_tiles": get_settings().map_tile_url,
-        "days": DAYS, "hours": hours if hours is not None else {},
+        "days": DAYS, "hours": hour_slots(hours) if hours is not None else {},
+        "field": _field,
         "day_names": [n.capitalize() for n in day_names(language_of(request))],
         "user": web.user, "csrf": web.csrf, "service": service, "values": values,
         "errors": errors or {}, "theirs": theirs, "version": version or service.version,

@@ -380,9 +380,9 @@ def test_after_closing_time_the_answer_says_when_it_opens_next(two_orgs):
         session.add(ServiceAtLocation(service_id="org-a-old", location_id="loc-cuc"))
         from service_directory.web.service_edit import save_hours
 
-        hours = {d: {"opens": "", "closes": ""} for d in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")}
-        hours["MO"] = {"opens": "08:00", "closes": "16:00"}
-        hours["TU"] = {"opens": "09:00", "closes": "13:00"}
+        hours = {d: [] for d in ("MO", "TU", "WE", "TH", "FR", "SA", "SU")}
+        hours["MO"] = [{"opens": "08:00", "closes": "16:00"}]
+        hours["TU"] = [{"opens": "09:00", "closes": "13:00"}]
         save_hours(session, session.get(Service, "org-a-old"), hours, "test")
     monday_evening = datetime(2026, 12, 7, 23, 0, tzinfo=timezone.utc)  # 18:00 in Cúcuta
     with two_orgs.sessions() as session:
