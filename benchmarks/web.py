@@ -17,6 +17,8 @@ Each page is requested `BENCH_WEB_REQUESTS` times (after two unmeasured requests
 through FastAPI's test client in this process, with a real signed session cookie:
 the time includes routing, the session check, every query and the template, not the
 network. The table also gives the SQL statements per request (an N+1 shows there).
+Exits 1 when a page does not answer 200; a page over the target is flagged, as the
+other benches flag theirs (timings move with the machine's load, printed with them).
 `BENCH_WEB_SERVICES=5000` for a small run. The statistics dashboard is measured on
 an empty event table (its views at a million events: benchmarks/stats.py).
 """
@@ -307,7 +309,7 @@ def main() -> int:
     key = _key()
     print(f"{N_SERVICES:,} services, {N_REQUESTS} requests per page; load average "
           f"{search_bench._load_average()}")
-    ok = True
+    ok, answered = True, True
     for backend in ("sqlite", "postgresql"):
         found = sqlite_url(key) if backend == "sqlite" else postgres_url(key)
         if found is None:
@@ -320,13 +322,14 @@ def main() -> int:
         for who, what, p50, p95, sql, code in rows:
             flag = "" if p95 < TARGET_MS and code == 200 else "  <-- over target" if code == 200 else "  <-- failed"
             ok = ok and p95 < TARGET_MS and code == 200
+            answered = answered and code == 200
             print(f"{who:<8} {what:<24} {p50:8.1f} {p95:8.1f} {sql:5.0f} {code:5d}{flag}")
         slowest = max(rows, key=lambda r: r[3])
         print(f"slowest p95: {slowest[3]:.1f} ms ({slowest[0]}, {slowest[1]}); load average "
               f"{search_bench._load_average()}", flush=True)
     print(f"\ntarget: every page p95 < {TARGET_MS:.0f} ms: {'met' if ok else 'NOT met'}; "
           f"total {time.perf_counter() - started:.0f} s")
-    return 0 if ok else 1
+    return 0 if answered else 1  # a page that fails is an error; a slow one is reported
 
 
 if __name__ == "__main__":
