@@ -170,14 +170,22 @@ def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
             no_papers = gettext_for(lang, MESSAGES_RIGHTS["rights_documents_none"].sms)
             lines[0] = " ".join(lines[0].replace(no_papers, "").split())
             lines.insert(0, _t(lang, "rights_any_status"))
+        if values.get("paper") and entry.get("documents") == ["none"]:
+            # "¿precisa CPF?": no papers are needed, so that one is not either
+            lines.insert(1, _t(lang, "rights_paper_not_needed", paper=values["paper"]))
         body.extend(lines)
         if style == "whatsapp" and entry.get("source_url"):
             body.append(entry["source_url"])
     offer = _t(lang, "rights_general_offer" if general else "rights_offer_other")
+    if values.get("offer") is False:  # another answer follows in the same reply
+        offer = ""
     separator = "\n\n" if style == "whatsapp" else "\n"
-    text = separator.join([header + " " + " ".join(body[:1]), *body[1:], offer])
+    # lines to call (care after violence) go first: they are what she needs now
+    call = [_t(lang, "urgent_lines", lines=values["lines"])] if values.get("lines") else []
+    text = separator.join([*call, header + " " + " ".join(body[:1]), *body[1:],
+                           *([offer] if offer else [])])
     if style != "whatsapp" and len(text) > SMS_ANSWER_CHARS:
-        text = separator.join([header + " " + " ".join(body[:1]), *body[1:]])
+        text = separator.join([*call, header + " " + " ".join(body[:1]), *body[1:]])
     return text
 
 
@@ -186,7 +194,7 @@ def urgent_care(lang: str, style: str, values: dict[str, Any]) -> str:
     (PEP within 72 hours; emergency contraception where pregnancy is possible), that it
     is free where it is, the numbers to call, then where to go in her country (its
     entry's guidance), all in the first SMS reply: "free" gives way when it would push
-    where to go onto a second page."""
+    where to go onto a second page, unless she asked whether it is free."""
     pep = _t(lang, "urgent_pep")
     rest = []
     if values.get("lines"):
@@ -200,7 +208,8 @@ def urgent_care(lang: str, style: str, values: dict[str, Any]) -> str:
     if values.get("cost") == "free":  # "is it free?" is the next thing she would ask
         free = separator.join(
             [f"{pep} {gettext_for(lang, MESSAGES_RIGHTS['rights_cost_free'].sms)}", *rest])
-        if style == "whatsapp" or len(free) <= SMS_ANSWER_CHARS:
+        asked_cost = values.get("asked") == "cost"  # said, even if where to go moves to MORE
+        if style == "whatsapp" or len(free) <= SMS_ANSWER_CHARS or asked_cost:
             text = free
     return text
 

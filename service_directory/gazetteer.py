@@ -375,8 +375,8 @@ def places_in_text(text: str, extra_places: Sequence[Place] = ()) -> list[Place]
                 place = None
             if place is None or place.country not in _SCANNED_COUNTRIES:
                 continue
-            if size == 1 and place.kind != "directory" \
-                    and place.population < _ONE_WORD_MIN_POPULATION:
+            if size == 1 and place.kind not in ("directory", "area") \
+                    and place.population < _ONE_WORD_MIN_POPULATION:  # curated: ours
                 continue
             if size > 1 and not set(gram) <= set(normalize(place.name).split()) | _SHORT_NAME_WORDS:
                 continue  # "de mala gana" is not Malagana: several words must be its words

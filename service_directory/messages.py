@@ -234,6 +234,7 @@ TEXTS: dict[str, str] = {
     "enrolment_kind": N_("joining the public health system"),
     "source": N_("Source: {url}"),
     "rights_unconfirmed": N_("(Not fully confirmed.)"),
+    "rights_paper_not_needed": N_("No {paper} needed for this either."),
     "rights_any_status": N_("This holds for everyone, whatever their migration status, "
                             "with or without papers."),
     "rights_offer_other": N_("Ask me about another service, or where to go."),

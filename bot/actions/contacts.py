@@ -49,6 +49,19 @@ def contact_texts(contacts: Dict[str, Any], *kinds: str) -> List[str]:
     return texts
 
 
+def first_of_each(contacts: Dict[str, Any], kinds: tuple) -> List[str]:
+    """One line of each kind, a number given once ("Línea 155; Emergencias 123"; in
+    Ecuador, where 911 is both, only once): an urgent SMS has no room for more."""
+    chosen: List[str] = []
+    for kind in kinds:
+        for text in contact_texts(contacts, kind):
+            number = text.rsplit(" ", 1)[-1]
+            if not any(line.endswith(number) for line in chosen):
+                chosen.append(text)
+                break
+    return chosen
+
+
 async def hotline_for(country: Optional[str], language: Optional[str] = None) -> str:
     """Who to call for help: a line for migrants, the NGO, a health line or a regional
     line, always with a number; the programme's own line when the app is down."""

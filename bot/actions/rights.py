@@ -17,7 +17,7 @@ from . import options
 from .countries import countries_in, country_code
 from .api import (AppRejected, AppUnavailable, country_in_text, country_of_place, request,
                   resolve_place)
-from .contacts import hotline_for
+from .contacts import first_of_each, hotline_for
 
 TOPIC_INTENTS = {"ask_rights", "ask_cost", "ask_documents", "ask_confidentiality"}
 
@@ -154,6 +154,29 @@ async def _asked_more_broadly(params: Dict[str, Any]) -> Dict[str, Any]:
         return {"known": False}
 
 
+# A paper she names ("¿precisa CPF?", "no tengo RUT", "m pa gen cpf"): when none is
+# needed, the answer says so of that paper. One she says she lacks wins, then one she
+# asks about; one she only says she has ("tengo el protocolo") is not echoed.
+_PAPER = (r"(cpf|rut|run|curp|dni|cedula|pasaporte|passaporte|passport|passeport|paspo|"
+          r"carnet de extranjeria|carne de extranjeria|ppt|visa|cartao (do )?sus|carte (du )?sus)")
+_LACKED_PAPER = re.compile(r"\b(sin|sem|sans|without|no|nao|pa gen|pa genyen|n'?ai pas( de)?|"
+                           r"no tengo( el| la| mi)?|nao tenho( o| a)?|i have no|dont have( a)?|"
+                           r"don'?t have( a)?|pas de|ni)( [a-z]+)? " + _PAPER + r"\b")
+_ASKED_PAPER = re.compile(r"\b(precisa|precisa de|necesita|necesito|need|needs|besoin d[e']?|bezwen|"
+                          r"piden|pide|pedem|pede|exigen|exige|require|requires|mande)( (el|la|o|a|de|un|una|yon))? "
+                          + _PAPER + r"\b")
+
+
+def named_paper(text: Optional[str]) -> Optional[str]:
+    """The paper she says she lacks or asks about, as a short word ("CPF", "cedula")."""
+    folded = fold(text or "")
+    found = _LACKED_PAPER.search(folded) or _ASKED_PAPER.search(folded)
+    if not found:
+        return None
+    word = re.search(_PAPER + "$", found.group(0)).group(0)  # the match ends with it
+    return word.upper() if len(word) <= 4 else word
+
+
 async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker,
                               country: str, topic: str,
                               ask_situation: bool = True) -> List[EventType]:
@@ -201,10 +224,30 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
     if body.get("depends_on_situation") and not situation and ask_situation \
             and topic != "documents":
         return remembered + [SlotSet("pending_topic", topic), FollowupAction("situation_form")]
+    # Care after violence: the numbers to call come first, whatever else was asked
+    # ("¿a dónde llamo? ¿me denuncia a migración?")
+    lines = (first_of_each(body.get("contacts") or {}, ("emergency", "gbv"))
+             if params["service_type"] == "gbv_care" else [])
+    if topic != "confidentiality" and "confidentiality" in tracker.get_latest_entity_values("asks"):
+        await _first_whether_reported(dispatcher, params)
     dispatcher.utter_message(response="utter_entitlements", country=country, topic=topic,
                              service_type=params["service_type"], general=general,
-                             said_situation=situation, entries=body["entries"])
+                             said_situation=situation, entries=body["entries"],
+                             lines="; ".join(lines),
+                             paper=named_paper(tracker.latest_message.get("text")))
     return remembered + [SlotSet("pending_topic", None)]
+
+
+async def _first_whether_reported(dispatcher: CollectingDispatcher,
+                                  params: Dict[str, Any]) -> None:
+    """"¿Cuánto me cobran, y me reportan a immigration?": whether they report her decides
+    whether she goes at all, so the country's confidentiality statement comes first, in
+    short, and the answer to the rest follows (nothing is added when there is none)."""
+    body = await _asked_more_broadly({**params, "topic": "confidentiality", "situation": None})
+    if body.get("entries"):
+        dispatcher.utter_message(response="utter_entitlements", country=params["country"],
+                                 topic="confidentiality", service_type=params["service_type"],
+                                 general=False, entries=body["entries"][:1], offer=False)
 
 
 class ActionAnswerRights(Action):

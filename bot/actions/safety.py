@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .api import AppRejected, AppUnavailable, request
-from .contacts import FALLBACK_HOTLINE, HELP_KINDS, contact_texts, contacts_for, country_hint
+from .contacts import (FALLBACK_HOTLINE, HELP_KINDS, contact_texts, contacts_for, country_hint,
+                       first_of_each)
 from .rights import asked_country
 
 
@@ -31,7 +32,8 @@ def urgent_exposure(tracker: Tracker) -> Optional[str]:
 
 async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[str],
                             urgent: str, language: str,
-                            situation: Optional[str] = None) -> None:
+                            situation: Optional[str] = None,
+                            asked: Optional[str] = None) -> None:
     """PEP within 72 hours (and emergency contraception), the numbers, where to go: for
     her situation when the country has an entry for it (just out of the Darién, the
     health post of the migration station)."""
@@ -51,24 +53,11 @@ async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[
         cost = access[0].get("cost") if access else None
         contacts = body.get("contacts") or {}
         kinds = ("gbv", "emergency") if urgent == "sexual_violence" else ("emergency", "health_line")
-        lines = _first_of_each(contacts, kinds)
+        lines = first_of_each(contacts, kinds)
     if not lines:
-        lines = _first_of_each(await contacts_for(None, language), ("emergency", "regional"))
+        lines = first_of_each(await contacts_for(None, language), ("emergency", "regional"))
     dispatcher.utter_message(response="utter_urgent_care", urgent=urgent, care=care,
-                             cost=cost, lines="; ".join(lines))
-
-
-def _first_of_each(contacts: Dict[str, Any], kinds: tuple) -> List[str]:
-    """One line of each kind, a number given once ("Línea 155; Emergencias 123"; in
-    Ecuador, where 911 is both, only once): an urgent SMS has no room for more."""
-    chosen: List[str] = []
-    for kind in kinds:
-        for text in contact_texts(contacts, kind):
-            number = text.rsplit(" ", 1)[-1]
-            if not any(line.endswith(number) for line in chosen):
-                chosen.append(text)
-                break
-    return chosen
+                             cost=cost, lines="; ".join(lines), asked=asked)
 
 
 class ActionEmergency(Action):
@@ -85,7 +74,8 @@ class ActionEmergency(Action):
         if urgent:
             await urgent_care_reply(dispatcher, country, urgent,
                                     tracker.get_slot("language") or "en",
-                                    next(tracker.get_latest_entity_values("situation"), None))
+                                    next(tracker.get_latest_entity_values("situation"), None),
+                                    asked=next(tracker.get_latest_entity_values("asks"), None))
             return [SlotSet("requested_slot", None), SlotSet("country", country)]
         contacts = await contacts_for(country, tracker.get_slot("language"))
         emergency = contact_texts(contacts, "emergency") if country else []

@@ -10,7 +10,8 @@ matched as whole words on the lower-cased, accent-free text) adds one entity:
   in transit (the contract's situations);
 - `urgent.yml` → `urgent`: a rape, a condom that broke, a needle injury, unprotected
   sex; the intent becomes `emergency`, because PEP must start within 72 hours and that
-  answer comes first, whatever else the message asks;
+  answer comes first, whatever else the message asks (unless `past_window.yml` says
+  the exposure is weeks old: then a test is the question);
 - `emergency.yml` → `emergency_cue`: a life at risk now, suicidal thoughts, a request
   for an emergency or violence line; the intent becomes `emergency`;
 - `human.yml` → `human_request`: she asks for a person; the intent becomes
@@ -52,6 +53,9 @@ PHRASES = Path(__file__).resolve().parent / "phrases"
 # Requests that must not be turned into an emergency even when they quote one. A report
 # of a clinic that refused care after a rape is not kept: the 72 hours come first.
 _KEEP_INTENTS = {"delete_my_data", "choose_option"}
+# Urgent codes whose care has a window (PEP 72 h, emergency contraception 5 days) that
+# a long-past exposure has closed (past_window.yml); sexual violence stays urgent.
+_WINDOW_CLOSED = {"condom_broke", "exposure"}
 # A question asked inside a search with a country and no place: the question it is.
 _ASKED_INTENT = {"cost": "ask_cost", "rights": "ask_rights", "documents": "ask_documents"}
 
@@ -74,16 +78,18 @@ class Lexicon:
 
     def find(self, text: str) -> Optional[Tuple[str, int, int]]:
         """(code, start, end) of the first phrase in `text`, in the original's offsets."""
+        hits = self.find_all(text)
+        return hits[0] if hits else None
+
+    def find_all(self, text: str) -> List[Tuple[str, int, int]]:
+        """(code, start, end) of each code's first phrase in `text`, first one first."""
         folded, origin = fold_with_offsets(text)
-        best: Optional[Tuple[str, int, int]] = None
+        hits = []
         for code, pattern in self.patterns:
             match = pattern.search(folded)
-            if match and (best is None or match.start() < best[1]):
-                best = (code, match.start(), match.end())
-        if best is None:
-            return None
-        code, start, end = best
-        return code, origin[start], origin[end - 1] + 1
+            if match:
+                hits.append((code, origin[match.start()], origin[match.end() - 1] + 1))
+        return sorted(hits, key=lambda hit: hit[1])
 
 
 @lru_cache(maxsize=None)
@@ -141,10 +147,16 @@ class PhraseSpotter(GraphComponent):
             entity = self._entities[name]
             if entity in self._only_if_missing and entity in present:
                 continue
-            hit = phrases.find(text)
-            if hit:
-                code, start, end = hit
-                found[entity] = code
+            hits = phrases.find_all(text)
+            if entity == "asks":  # every question asked; "will they report me?" last
+                hits.sort(key=lambda hit: hit[0] == "confidentiality")
+            else:
+                hits = hits[:1]
+            if hits and entity == "urgent" and hits[0][0] in _WINDOW_CLOSED \
+                    and lexicon("past_window").find(text):
+                hits = []  # "sin condón hace 3 meses": a test is the question, not PEP
+            for code, start, end in hits:
+                found.setdefault(entity, code)
                 entities.append({"entity": entity, "value": code, "start": start, "end": end,
                                  "extractor": self.__class__.__name__})
         if not found:

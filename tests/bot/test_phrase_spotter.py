@@ -61,6 +61,9 @@ def test_a_long_message_gives_its_situation_with_the_span_as_written(spotter):
     ("me violaron anoche en Santo Domingo, qué hago", "sexual_violence"),
     ("se me rompió el condón ayer", "condom_broke"),
     ("mwen te vyole yè swa", "sexual_violence"),
+    ("en la selva unos tipos nos abusaron a mi y a mi prima", "sexual_violence"),
+    ("yon gason fose m ye swa nan higuey", "sexual_violence"),
+    ("se rompió el condón hace 2 días", "condom_broke"),
 ])
 def test_an_urgent_exposure_becomes_the_emergency(spotter, text, code):
     found, intent = _run(spotter, text, intent="find_service")
@@ -95,3 +98,21 @@ def test_a_search_for_a_free_service_with_no_place_is_a_cost_question(spotter):
         {"entity": "location", "value": "cdmx", "start": 31, "end": 35}]})
     spotter.process([message])
     assert message.get("intent")["name"] == "find_service"
+
+
+def test_the_long_past_lexicon_reads_its_examples():
+    wrong = [(text, expected) for text, expected in lexicon("past_window").examples
+             if (lexicon("past_window").find(text) or (None,))[0] != expected]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("text", ["transei sem camisinha faz 3 meses, queria fazer teste de hiv",
+                                  "the condom broke 2 months ago, can i get tested for free?"])
+def test_an_exposure_weeks_old_is_a_test_question_not_the_emergency(spotter, text):
+    found, intent = _run(spotter, text, intent="find_service")
+    assert "urgent" not in found and intent == "find_service"
+
+
+def test_sexual_violence_long_ago_stays_urgent(spotter):
+    found, intent = _run(spotter, "me violaron hace 3 meses y no he contado a nadie")
+    assert found["urgent"][0] == "sexual_violence" and intent == "emergency"

@@ -97,6 +97,11 @@ URGENT = [
     ("pt", "+5595999991008", "a camisinha estourou ontem em Boa Vista, o que eu faço", "br", "emergency"),
     ("fr", "+50760001009", "le préservatif a craqué hier soir au Panama, je fais quoi", "pa", "emergency"),
     ("en", "+18687551010", "i was raped last night in Port of Spain what do i do", "tt", "gbv"),
+    ("es", "+50760001030", "toy en lajas blancas vengo del darien, en la selva unos tipos nos "
+                           "abusaron a mi y a mi prima, hay medicina pa no agarrar vih?", "pa",
+     "emergency"),
+    ("ht", "+18095551031", "yon gason fose m ye swa nan higuey, m pa vle tonbe ansent", "do",
+     "gbv"),
 ]
 
 
@@ -220,3 +225,51 @@ def test_a_place_with_namesakes_is_asked_once_as_a_choice(stack):
     options = asked.splitlines()
     number = next(line.split()[0] for line in options if "Trinidad" in line)
     assert "San Fernando" in phone.ask(number, "en")
+
+
+def test_an_exposure_months_ago_is_a_test_question_not_the_72_hours(stack):
+    answer = "\n".join(SmsPhone(stack, "+5595999991032").send(
+        "transei sem camisinha faz 3 meses, to em Boa Vista. o teste de hiv e de graca?"))
+    assert "72" not in answer and answer.startswith("Brasil, teste de HIV"), answer
+
+
+@pytest.mark.parametrize("language, number, text, country", [
+    ("fr", "+18095551033", "mon mari me frappe a Santo Domingo, on est haitiens sans papiers. "
+                           "il y a une ligne pour les femmes battues?", "do"),
+    ("en", "+18095551034", "my sister lives in santiago DR, her husband beats her and took her "
+                           "papers. who can she call?", "do"),
+])
+def test_violence_at_home_gets_the_numbers_to_call_first(stack, language, number, text, country):
+    replies = SmsPhone(stack, number).send(text)
+    contacts = httpx.get(f"{stack.app_url}/v1/entitlements", params={"country": country},
+                         timeout=30).json()["contacts"]
+    emergency = [c["phone"] for c in contacts["emergency"] if c["phone"]]
+    violence = [c["phone"] for c in contacts["gbv"] if c["phone"]]
+    assert emergency[0] in replies[0].split("\n")[0], replies
+    assert any(line in "\n".join(replies) for line in violence), replies
+
+
+def test_a_rights_question_about_violence_care_starts_with_the_numbers(stack):
+    first = SmsPhone(stack, "+593991111037").send(
+        "vivo en huaquillas sin visa, mi pareja me pega. me atienden gratis en el centro de "
+        "salud aunque este ilegal?")[0]
+    assert first.startswith(_t("es", "Call: {lines}").split("{")[0]) and "911" in first, first
+
+
+def test_the_paper_she_asks_about_is_answered_by_name(stack):
+    answer = "\n".join(SmsPhone(stack, "+5592999991035").send(
+        "sou venezuelana, to em Manaus gravida de 4 meses, precisa de CPF pra fazer o "
+        "pre-natal no posto?"))
+    assert gsm("Também não pedem CPF para isso.") in answer, answer
+
+
+def test_will_they_report_me_is_answered_too(stack):
+    replies = SmsPhone(stack, "+18687551036").send(
+        "cuanto me cobran el tratamiento del vih en trinidad sin papeles? y me reportan a "
+        "immigration?")
+    body = httpx.get(f"{stack.app_url}/v1/entitlements", params={
+        "country": "tt", "service_type": "hiv_treatment", "topic": "confidentiality",
+        "lang": "es"}, timeout=30).json()
+    secret = gsm(body["entries"][0]["how_to_access"])[:40]
+    assert secret in replies[0], replies  # first: it decides whether she goes at all
+    assert "gratis" in "\n".join(replies), replies
