@@ -158,12 +158,15 @@ async def _asked_more_broadly(params: Dict[str, Any]) -> Dict[str, Any]:
 # needed, the answer says so of that paper. One she says she lacks wins, then one she
 # asks about; one she only says she has ("tengo el protocolo") is not echoed.
 _PAPER = (r"(cpf|rut|run|curp|dni|cedula|pasaporte|passaporte|passport|passeport|paspo|"
-          r"carnet de extranjeria|carne de extranjeria|ppt|visa|cartao (do )?sus|carte (du )?sus)")
+          r"carnet de extranjeria|carne de extranjeria|ppt|visa|cartao (do )?sus|carte (du )?sus|"
+          r"c?rnm|comprovante( de residencia| de endereco)?|comprobante( de domicilio)?|"
+          r"proof of address)")
 _LACKED_PAPER = re.compile(r"\b(sin|sem|sans|without|no|nao|pa gen|pa genyen|n'?ai pas( de)?|"
                            r"no tengo( el| la| mi)?|nao tenho( o| a)?|i have no|dont have( a)?|"
                            r"don'?t have( a)?|pas de|ni)( [a-z]+)? " + _PAPER + r"\b")
 _ASKED_PAPER = re.compile(r"\b(precisa|precisa de|necesita|necesito|need|needs|besoin d[e']?|bezwen|"
-                          r"piden|pide|pedem|pede|exigen|exige|require|requires|mande)( (el|la|o|a|de|un|una|yon))? "
+                          r"piden|pide|pidieron|pedem|pede|pediram|exigen|exige|exigiram|require|"
+                          r"requires|asked (me )?for|mande|mande m)( (el|la|o|a|de|un|una|yon))? "
                           + _PAPER + r"\b")
 
 
