@@ -23,6 +23,7 @@ from .web import users as web_users
 from .web import entitlements as web_entitlements
 from .web import audit as web_audit
 from .web import export as web_export
+from .web import deletions as web_deletions
 from .web import stats_dashboard as web_stats
 from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
                       admin_users, entitlements, health, nlg, people, places, reports,
@@ -31,7 +32,8 @@ from .routers import (admin_audit, admin_directory, admin_entitlements, admin_re
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
            admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
            reminders_admin, stats, web_pages, web_services, web_service_edit, web_queue,
-           web_imports, web_users, web_entitlements, web_audit, web_export, web_stats)
+           web_imports, web_users, web_entitlements, web_audit, web_export, web_stats,
+           web_deletions)
 
 
 @asynccontextmanager

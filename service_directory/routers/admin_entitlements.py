@@ -1,12 +1,20 @@
-"""Admin API for the entitlements knowledge and per-country contacts (admins only, audited)."""
+"""Admin API for the entitlements knowledge and per-country contacts (admins only, audited).
+
+A statement's ETag is `"v<version>"`. A write that sends it back (`If-Match`) is
+claimed by one conditional UPDATE (`... WHERE id = :id AND version = :v`), as the
+directory's `_claim` does, so of two people saving the same version at once one wins
+and the other gets 412, never a silent overwrite.
+"""
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -143,6 +151,58 @@ def _get(session: Session, model, entity_id: str, name: str):
     return row
 
 
+def etag_of(entry: Entitlement) -> str:
+    return f'"v{entry.version}"'
+
+
+def _stale() -> HTTPException:
+    return HTTPException(status.HTTP_412_PRECONDITION_FAILED,
+                         detail="someone else changed this entitlement since you read it; GET "
+                                "it again, re-apply your change and send the new ETag in If-Match")
+
+
+def version_in(if_match: str, entry: Entitlement) -> int:
+    """The version an If-Match header names ("*": the one there is now); 412 when it
+    names none, or another than the statement's."""
+    tags = [tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+    if "*" in tags:
+        return entry.version
+    versions = [int(found.group(1)) for tag in tags if (found := re.fullmatch(r'"v(\d+)"', tag))]
+    if entry.version not in versions:
+        raise _stale()
+    return entry.version
+
+
+def claim(session: Session, entry: Entitlement, version: int,
+          stale: HTTPException | None = None) -> None:
+    """Compare-and-set on the statement's version: bump it only if it is still
+    `version`. Concurrent writers serialise on the row (PostgreSQL re-reads it after
+    the first commits); the loser finds the condition false and gets `stale` (412)."""
+    refused = stale or _stale()
+    entry_id = entry.id
+    for _attempt in range(3):
+        try:
+            result = session.execute(
+                update(Entitlement).where(Entitlement.id == entry_id,
+                                          Entitlement.version == version)
+                .values(version=version + 1).execution_options(synchronize_session=False))
+        except OperationalError:
+            # SQLite: a writer committed after this transaction's first read. Start
+            # again and look whether it was this statement.
+            session.rollback()
+            fresh = session.get(Entitlement, entry_id, populate_existing=True)
+            if fresh is None or fresh.version != version:
+                raise refused from None
+            continue
+        if result.rowcount != 1:
+            session.rollback()
+            raise refused
+        entry.version = version + 1
+        return
+    raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"},
+                        detail="the directory is busy with other changes; try again")
+
+
 @router.get("/entitlements", summary="List entitlements")
 def list_entitlements(country: str | None = Query(None), service_type: str | None = Query(None),
                       session: Session = Depends(get_session),
@@ -168,10 +228,13 @@ def create_entitlement(body: EntitlementCreate, session: Session = Depends(get_s
     return after
 
 
-@router.get("/entitlements/{entitlement_id}", summary="Read an entitlement")
-def read_entitlement(entitlement_id: str, session: Session = Depends(get_session),
+@router.get("/entitlements/{entitlement_id}", summary="Read an entitlement (ETag header)")
+def read_entitlement(entitlement_id: str, response: Response,
+                     session: Session = Depends(get_session),
                      _: User = Depends(admin_only)) -> dict[str, Any]:
-    return _as_dict(_get(session, Entitlement, entitlement_id, "entitlement"))
+    entry = _get(session, Entitlement, entitlement_id, "entitlement")
+    response.headers["ETag"] = etag_of(entry)
+    return _as_dict(entry)
 
 
 @router.patch("/entitlements/{entitlement_id}", summary="Change an entitlement")
@@ -197,11 +260,17 @@ def update_entitlement(entitlement_id: str, body: EntitlementUpdate,
 
 
 @router.delete("/entitlements/{entitlement_id}", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Delete an entitlement")
-def delete_entitlement(entitlement_id: str, session: Session = Depends(get_session),
+               summary="Delete an entitlement (If-Match: 412 if it changed since)")
+def delete_entitlement(entitlement_id: str, if_match: str | None = Header(None),
+                       session: Session = Depends(get_session),
                        user: User = Depends(admin_only)) -> Response:
+    """With If-Match, the check and the delete are one conditional write: a colleague's
+    edit made meanwhile is not discarded unseen (412)."""
     entry = _get(session, Entitlement, entitlement_id, "entitlement")
-    audit.record(session, user, "delete", "entitlement", entry.id, _as_dict(entry), None)
+    before = _as_dict(entry)
+    if if_match is not None:
+        claim(session, entry, version_in(if_match, entry))
+    audit.record(session, user, "delete", "entitlement", entry.id, before, None)
     session.delete(entry)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

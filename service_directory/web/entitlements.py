@@ -71,7 +71,7 @@ TEXT_FIELDS = ("country", "topic", "service_type", "situation", "entitled", "cos
                "legal_basis", "cite", "confidence", "source_url", "last_reviewed", "reviewer")
 
 
-def _keeper(request: Request, session: Session, csrf: str | None = None) -> auth.WebSession:
+def keeper(request: Request, session: Session, csrf: str | None = None) -> auth.WebSession:
     web = auth.require(request, session, KEEPERS, csrf)
     if not auth.keeps_rights(session, web.user):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
@@ -206,19 +206,20 @@ def _choices() -> dict[str, Any]:
 @router.get("/entitlements")
 def statements(request: Request, country: str = "", type: str = "", situation: str = "",
                session: Session = Depends(get_session)) -> Response:
-    web = _keeper(request, session)
+    web = keeper(request, session)
     found = find_statements(session, country=country, service_type=type, situation=situation)
     partners = (session.scalars(select(Organization).order_by(Organization.name)).all()
                 if web.user.role == "admin" else [])
     return render(request, "entitlements.html", {
         "user": web.user, "csrf": web.csrf, "rows": _rows(found, language_of(request)),
         "review": False, "countries": known_countries(session), "partners": partners,
+        "deleted": request.query_params.get("deleted"),
         "filters": {"country": country, "type": type, "situation": situation}, **_choices()})
 
 
 @router.get("/entitlements/review")
 def review(request: Request, session: Session = Depends(get_session)) -> Response:
-    web = _keeper(request, session)
+    web = keeper(request, session)
     return render(request, "entitlements.html", {
         "user": web.user, "csrf": web.csrf, "review": True, "partners": [],
         "rows": _rows(needing_review(session), language_of(request)), **_choices()})
@@ -255,7 +256,7 @@ def _page(request: Request, web: auth.WebSession, entry: Entitlement | None,
         "saved": request.query_params.get("saved"), **_choices()}, status_code=status_code)
 
 
-def _statement_or_404(session: Session, entry_id: str) -> Entitlement:
+def statement_or_404(session: Session, entry_id: str) -> Entitlement:
     entry = session.get(Entitlement, entry_id)
     if entry is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such statement")
@@ -264,14 +265,14 @@ def _statement_or_404(session: Session, entry_id: str) -> Entitlement:
 
 @router.get("/entitlements/new")
 def new_page(request: Request, session: Session = Depends(get_session)) -> Response:
-    web = _keeper(request, session)
+    web = keeper(request, session)
     return _page(request, web, None, form_values(None))
 
 
 @router.post("/entitlements/new")
 async def create(request: Request, session: Session = Depends(get_session)) -> Response:
     form = await request.form()
-    web = _keeper(request, session, form.get("csrf") or "")
+    web = keeper(request, session, form.get("csrf") or "")
     submitted = _from_form(form)
     try:
         checked = EntitlementCreate(**statement(submitted, None))
@@ -285,8 +286,8 @@ async def create(request: Request, session: Session = Depends(get_session)) -> R
 @router.get("/entitlements/{entry_id}")
 def edit_page(entry_id: str, request: Request,
               session: Session = Depends(get_session)) -> Response:
-    web = _keeper(request, session)
-    entry = _statement_or_404(session, entry_id)
+    web = keeper(request, session)
+    entry = statement_or_404(session, entry_id)
     return _page(request, web, entry, form_values(entry))
 
 
@@ -294,8 +295,8 @@ def edit_page(entry_id: str, request: Request,
 async def save(entry_id: str, request: Request,
                session: Session = Depends(get_session)) -> Response:
     form = await request.form()
-    web = _keeper(request, session, form.get("csrf") or "")
-    entry = _statement_or_404(session, entry_id)
+    web = keeper(request, session, form.get("csrf") or "")
+    entry = statement_or_404(session, entry_id)
     submitted = _from_form(form)
     try:
         version = int(form.get("version") or "")

@@ -173,7 +173,8 @@ def _page(request: Request, web: auth.WebSession, service: Service, values: dict
         "user": web.user, "csrf": web.csrf, "service": service, "values": values,
         "errors": errors or {}, "theirs": theirs, "version": version or service.version,
         "types": {c: SERVICE_TYPE_NAMES[c] for c in TYPES}, "promises": PROMISES,
-        "text_fields": TEXT_FIELDS, "labels": LABELS, "saved": request.query_params.get("saved")},
+        "text_fields": TEXT_FIELDS, "labels": LABELS, "saved": request.query_params.get("saved"),
+        "deleted": request.query_params.get("deleted")},
         status_code=status_code)
 
 

@@ -72,3 +72,20 @@ def test_admin_manages_contacts(accounts_app):
     deleted = accounts_app.client.delete(f"/admin/entitlement-contacts/{contact_id}",
                                          headers=accounts_app.headers(key))
     assert deleted.status_code == 204
+
+
+def test_a_delete_with_a_stale_etag_is_412_and_deletes_nothing(accounts_app):
+    _, key = accounts_app.user("admin")
+    headers = accounts_app.headers(key)
+    entry_id = accounts_app.client.post("/admin/entitlements", json=ENTRY,
+                                        headers=headers).json()["id"]
+    read = accounts_app.client.get(f"/admin/entitlements/{entry_id}", headers=headers)
+    assert read.headers["ETag"] == '"v1"'
+    stale = accounts_app.client.delete(f"/admin/entitlements/{entry_id}",
+                                       headers={**headers, "If-Match": '"v0"'})
+    assert stale.status_code == 412
+    assert accounts_app.client.get(f"/admin/entitlements/{entry_id}", headers=headers).status_code == 200
+    gone = accounts_app.client.delete(f"/admin/entitlements/{entry_id}",
+                                      headers={**headers, "If-Match": '"v1"'})
+    assert gone.status_code == 204
+    assert accounts_app.client.get(f"/admin/entitlements/{entry_id}", headers=headers).status_code == 404
