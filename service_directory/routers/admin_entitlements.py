@@ -8,7 +8,7 @@ and the other gets 412, never a silent overwrite.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response, status
@@ -256,6 +256,36 @@ def update_entitlement(entitlement_id: str, body: EntitlementUpdate,
     after = _as_dict(entry)
     audit.record(session, user, "update", "entitlement", entry.id, before, after)
     session.commit()
+    return after
+
+
+@router.post("/entitlements/{entitlement_id}/review",
+             summary="Mark an entitlement as still accurate today")
+def review_entitlement(entitlement_id: str, response: Response,
+                       if_match: str | None = Header(None),
+                       session: Session = Depends(get_session),
+                       user: User = Depends(admin_only)) -> dict[str, Any]:
+    """Stamps `last_reviewed` (today) and `reviewer` (the caller). If-Match is optional,
+    as for a service's verify: confirming a statement overwrites nobody's edit."""
+    entry = _get(session, Entitlement, entitlement_id, "entitlement")
+    after = mark_reviewed(session, entry, user,
+                          None if if_match is None else version_in(if_match, entry))
+    session.commit()
+    response.headers["ETag"] = etag_of(entry)
+    return after
+
+
+def mark_reviewed(session: Session, entry: Entitlement, user: User,
+                  version: int | None = None) -> dict[str, Any]:
+    """"Still accurate": today and who said so, audited (the API and the web's one-click
+    button share it); a conditional write on the version; the caller commits."""
+    before = _as_dict(entry)
+    claim(session, entry, entry.version if version is None else version)
+    entry.last_reviewed = datetime.now(timezone.utc).date()
+    entry.reviewer = user.email or user.name
+    session.flush()
+    after = _as_dict(entry)
+    audit.record(session, user, "review", "entitlement", entry.id, before, after)
     return after
 
 

@@ -33,7 +33,8 @@ from ..models.entitlements import (COSTS, DOCUMENTS, ENTITLED, ENTITLEMENT_SERVI
                                    SITUATIONS, Entitlement)
 from ..routers import admin_directory
 from ..routers.admin_entitlements import (EntitlementCreate, EntitlementUpdate,
-                                          create_entitlement, update_entitlement)
+                                          create_entitlement, mark_reviewed,
+                                          update_entitlement)
 from . import auth
 from .pages import language_of, render
 
@@ -214,6 +215,7 @@ def statements(request: Request, country: str = "", type: str = "", situation: s
         "user": web.user, "csrf": web.csrf, "rows": _rows(found, language_of(request)),
         "review": False, "countries": known_countries(session), "partners": partners,
         "deleted": request.query_params.get("deleted"),
+        "reviewed": request.query_params.get("reviewed"),
         "filters": {"country": country, "type": type, "situation": situation}, **_choices()})
 
 
@@ -222,7 +224,20 @@ def review(request: Request, session: Session = Depends(get_session)) -> Respons
     web = keeper(request, session)
     return render(request, "entitlements.html", {
         "user": web.user, "csrf": web.csrf, "review": True, "partners": [],
+        "reviewed": request.query_params.get("reviewed"),
         "rows": _rows(needing_review(session), language_of(request)), **_choices()})
+
+
+@router.post("/entitlements/{entry_id}/review")
+def still_accurate(entry_id: str, request: Request, csrf: str = Form(""), back: str = Form(""),
+                   session: Session = Depends(get_session)) -> Response:
+    """One click on "still accurate": reviewed today by her, audited (the admin API's
+    `mark_reviewed`); back to the list she clicked it on."""
+    web = keeper(request, session, csrf)
+    mark_reviewed(session, statement_or_404(session, entry_id), web.user)
+    session.commit()
+    where = "/ui/entitlements/review" if back == "review" else "/ui/entitlements"
+    return RedirectResponse(f"{where}?reviewed={entry_id}", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/entitlements/partners/{organization_id}")

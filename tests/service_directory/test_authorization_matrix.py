@@ -145,6 +145,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/entitlements/{entitlement_id}"): admin_only(),
     ("PATCH", "/admin/entitlements/{entitlement_id}"): admin_only(),
     ("DELETE", "/admin/entitlements/{entitlement_id}"): admin_only(),
+    ("POST", "/admin/entitlements/{entitlement_id}/review"): admin_only(),
     ("GET", "/admin/entitlement-contacts"): admin_only(),
     ("POST", "/admin/entitlement-contacts"): admin_only(),
     ("PATCH", "/admin/entitlement-contacts/{contact_id}"): admin_only(),
