@@ -217,7 +217,8 @@ def list_entitlements(country: str | None = Query(None), service_type: str | Non
 
 
 @router.post("/entitlements", status_code=status.HTTP_201_CREATED, summary="Add an entitlement")
-def create_entitlement(body: EntitlementCreate, session: Session = Depends(get_session),
+def create_entitlement(body: EntitlementCreate, response: Response,
+                       session: Session = Depends(get_session),
                        user: User = Depends(admin_only)) -> dict[str, Any]:
     entry = Entitlement(**body.model_dump())
     session.add(entry)
@@ -225,6 +226,7 @@ def create_entitlement(body: EntitlementCreate, session: Session = Depends(get_s
     after = _as_dict(entry)
     audit.record(session, user, "create", "entitlement", entry.id, None, after)
     session.commit()
+    response.headers["ETag"] = etag_of(entry)
     return after
 
 
@@ -237,25 +239,43 @@ def read_entitlement(entitlement_id: str, response: Response,
     return _as_dict(entry)
 
 
-@router.patch("/entitlements/{entitlement_id}", summary="Change an entitlement")
-def update_entitlement(entitlement_id: str, body: EntitlementUpdate,
+@router.patch("/entitlements/{entitlement_id}",
+              summary="Change an entitlement (If-Match required; 412 if it changed since)")
+def update_entitlement(entitlement_id: str, body: EntitlementUpdate, response: Response,
+                       if_match: str | None = Header(None),
                        session: Session = Depends(get_session),
                        user: User = Depends(admin_only)) -> dict[str, Any]:
+    """The ETag from GET goes back in If-Match (412 when stale); `version` in the body
+    is still understood (409 when stale). Either way the check and the write are one
+    conditional UPDATE, so two saves of the same version cannot both win."""
     entry = _get(session, Entitlement, entitlement_id, "entitlement")
     changes = body.model_dump(exclude_unset=True)
     expected = changes.pop("version", None)
-    if expected is not None and expected != entry.version:
-        raise HTTPException(status.HTTP_409_CONFLICT,
-                            detail=f"entitlement changed since you read it (version {entry.version}, "
-                                   f"you sent {expected}); read it again and reapply your change")
+    stale: HTTPException | None = None
+    if if_match is not None:
+        version = version_in(if_match, entry)
+    elif expected is not None:
+        version = expected
+        stale = HTTPException(status.HTTP_409_CONFLICT,
+                              detail=f"entitlement changed since you read it (version "
+                                     f"{entry.version}, you sent {expected}); read it again "
+                                     "and reapply your change")
+        if expected != entry.version:
+            raise stale
+    else:
+        raise HTTPException(status.HTTP_428_PRECONDITION_REQUIRED,
+                            detail="send If-Match with the ETag of the entitlement from your "
+                                   "last GET, so a change made meanwhile by someone else is "
+                                   "not overwritten")
     before = _as_dict(entry)
+    claim(session, entry, version, stale)
     for name, value in changes.items():
         setattr(entry, name, value)
-    entry.version = (entry.version or 1) + 1
     session.flush()
     after = _as_dict(entry)
     audit.record(session, user, "update", "entitlement", entry.id, before, after)
     session.commit()
+    response.headers["ETag"] = etag_of(entry)
     return after
 
 

@@ -6,8 +6,9 @@ The list filters by country, service type and situation; `/ui/entitlements/revie
 the oldest review first. The form saves through the admin API's own functions
 (`create_entitlement`, `update_entitlement`) after its own model, `EntitlementCreate`,
 has checked the whole statement, so an edit can never leave one without its source,
-review date or text. The form carries the version she opened: when someone saved
-meanwhile, nothing is overwritten, both versions are shown and saving again is hers.
+review date or text. The form carries the version she opened and saves with it as
+If-Match (the API's conditional write): when someone saved meanwhile, nothing is
+overwritten, both versions are shown and saving again is hers.
 """
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -139,25 +139,6 @@ def field_errors(error: ValidationError) -> dict[str, str]:
         key = str(problem["loc"][0]) if problem["loc"] else "form"
         found.setdefault(key, problem["msg"].removeprefix("Value error, "))
     return found
-
-
-def claim(session: Session, entry_id: str, version: int) -> bool:
-    """Hold the statement for this save if it is still at `version` (a conditional
-    write, as the directory's `_claim`): of two people saving the same version at once,
-    one gets it and the other sees both versions. False: someone saved meanwhile."""
-    for _attempt in range(3):
-        try:
-            result = session.execute(
-                update(Entitlement).where(Entitlement.id == entry_id,
-                                          Entitlement.version == version)
-                .values(version=Entitlement.version)
-                .execution_options(synchronize_session=False))
-        except OperationalError:  # SQLite: a writer committed under this snapshot
-            session.rollback()
-            continue
-        return result.rowcount == 1
-    raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "1"},
-                        detail="the directory is busy with other changes; try again")
 
 
 def _age(day: date | None, today: date) -> int | None:
@@ -293,7 +274,7 @@ async def create(request: Request, session: Session = Depends(get_session)) -> R
         checked = EntitlementCreate(**statement(submitted, None))
     except ValidationError as error:
         return _page(request, web, None, submitted, field_errors(error), status_code=422)
-    made = create_entitlement(checked, session, web.user)
+    made = create_entitlement(checked, Response(), session, web.user)
     return RedirectResponse(f"/ui/entitlements/{made['id']}?saved=1",
                             status_code=status.HTTP_303_SEE_OTHER)
 
@@ -320,15 +301,14 @@ async def save(entry_id: str, request: Request,
         errors = field_errors(error) if isinstance(error, ValidationError) else {
             "form": "the form has no version; open the statement again"}
         return _page(request, web, entry, submitted, errors, status_code=422)
-    body = EntitlementUpdate(**checked.model_dump(), version=version)
-    if claim(session, entry_id, version):
-        try:
-            update_entitlement(entry_id, body, session, web.user)
-            return RedirectResponse(f"/ui/entitlements/{entry_id}?saved=1",
-                                    status_code=status.HTTP_303_SEE_OTHER)
-        except HTTPException as error:
-            if error.status_code != status.HTTP_409_CONFLICT:
-                raise
+    try:
+        update_entitlement(entry_id, EntitlementUpdate(**checked.model_dump()), Response(),
+                           f'"v{version}"', session, web.user)
+        return RedirectResponse(f"/ui/entitlements/{entry_id}?saved=1",
+                                status_code=status.HTTP_303_SEE_OTHER)
+    except HTTPException as error:  # 412: someone saved meanwhile
+        if error.status_code != status.HTTP_412_PRECONDITION_FAILED:
+            raise
     session.rollback()
     fresh = session.get(Entitlement, entry_id, populate_existing=True)
     if fresh is None:

@@ -89,3 +89,69 @@ def test_a_delete_with_a_stale_etag_is_412_and_deletes_nothing(accounts_app):
                                       headers={**headers, "If-Match": '"v1"'})
     assert gone.status_code == 204
     assert accounts_app.client.get(f"/admin/entitlements/{entry_id}", headers=headers).status_code == 404
+
+
+def test_a_change_needs_the_etag_and_a_stale_one_is_412(accounts_app):
+    _, key = accounts_app.user("admin")
+    headers = accounts_app.headers(key)
+    created = accounts_app.client.post("/admin/entitlements", json=ENTRY, headers=headers)
+    entry_id, etag = created.json()["id"], created.headers["ETag"]
+    assert etag == '"v1"'
+    url = f"/admin/entitlements/{entry_id}"
+    assert accounts_app.client.patch(url, json={"cost": "copay"}, headers=headers).status_code == 428
+    first = accounts_app.client.patch(url, json={"cost": "copay"}, headers={**headers, "If-Match": etag})
+    assert first.status_code == 200 and first.headers["ETag"] == '"v2"'
+    second = accounts_app.client.patch(url, json={"cost": "fee"}, headers={**headers, "If-Match": etag})
+    assert second.status_code == 412 and "changed this entitlement" in second.json()["detail"]
+    assert accounts_app.client.get(url, headers=headers).json()["cost"] == "copay"
+
+
+def test_two_sessions_saving_one_version_on_postgresql_give_one_success_and_one_412(
+        accounts_app, accounts_db_url):
+    """The first save holds the row (its conditional UPDATE is not committed yet); the
+    second, on another connection with the same If-Match, waits for it, then finds the
+    version moved on: 412, and the first save is what stays."""
+    import threading
+
+    import pytest
+    from fastapi import HTTPException, Response
+
+    from service_directory.models.accounts import User
+    from service_directory.models.entitlements import Entitlement
+    from service_directory.routers.admin_entitlements import (EntitlementUpdate, claim,
+                                                              update_entitlement)
+
+    if not accounts_db_url.startswith("postgresql"):
+        pytest.skip("row locks and READ COMMITTED re-reads are PostgreSQL's")
+    user_id, key = accounts_app.user("admin")
+    entry_id = accounts_app.client.post("/admin/entitlements", json=ENTRY,
+                                        headers=accounts_app.headers(key)).json()["id"]
+    first, second = accounts_app.sessions(), accounts_app.sessions()
+    try:
+        mine = first.get(Entitlement, entry_id)
+        assert second.get(Entitlement, entry_id).version == 1  # both read version 1
+        claim(first, mine, 1)  # the first save's conditional UPDATE: the row is held
+        outcome: dict[str, int] = {}
+
+        def other_save() -> None:
+            try:
+                update_entitlement(entry_id, EntitlementUpdate(cost="fee"), Response(), '"v1"',
+                                   second, second.get(User, user_id))
+                outcome["second"] = 200
+            except HTTPException as error:
+                outcome["second"] = error.status_code
+
+        racer = threading.Thread(target=other_save)
+        racer.start()
+        racer.join(timeout=1.5)
+        assert racer.is_alive(), f"the second save did not wait for the first: {outcome}"
+        mine.cost = "copay"
+        first.commit()
+        racer.join(timeout=30)
+        assert outcome == {"second": 412}
+    finally:
+        first.close()
+        second.close()
+    with accounts_app.sessions() as session:
+        entry = session.get(Entitlement, entry_id)
+        assert (entry.cost, entry.version) == ("copay", 2)
