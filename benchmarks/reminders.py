@@ -3,11 +3,14 @@ people keep texting, and the send path Rasa offers (`trigger_intent`) for compar
 
 Production topology on this machine: PostgreSQL for the app (a fresh database on the
 project's own server), Redis for Rasa and the connectors, one Rasa server per core
-behind HAProxy, the fake Twilio on loopback. Prints:
-1. one worker draining 3,000 due reminders: sends per second (the worker's pass timed
-   in this process, so interpreter start-up is not counted);
-2. 10,000 due in the same minute, two workers (one lane each), while 10 senders text
-   the SMS webhook: time to drain, and the webhook's p50/p95 meanwhile;
+behind HAProxy (scripts/run-rasa.sh; the worker posts to HAProxy, as in production),
+the fake Twilio on loopback. Prints:
+1. one worker, unpaced, draining 3,000 due reminders, three times: sends per second
+   (each pass timed in this process, so interpreter start-up is not counted) and the
+   Rasa servers' CPU per reminder;
+2. the SMS webhook at 10 senders alone, then 10,000 due in the same minute sent by one
+   `puente worker --once` at its default pace (PUENTE_WORKER_RATE) while 10 senders
+   text: time to drain, and the webhook's p50/p95 meanwhile;
 3. the other send path: Rasa's `POST /conversations/{id}/trigger_intent`
    (`EXTERNAL_dose_reminder`, which runs the dialogue and the NLG for each one) at
    concurrency 10 for 500 people, against the proactive endpoint for the same 500.
@@ -33,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.webhook_load import TOKEN, load, production_env  # noqa: E402
 from connectors.fake_twilio import FakeTwilio  # noqa: E402
 from tests.e2e.reminder_people import pseudonym_of, seed_opted_in  # noqa: E402
+from service_directory.reminders.worker import WorkerConfig  # noqa: E402
 from tests.e2e.stack import running_stack  # noqa: E402
 
 
@@ -55,9 +59,10 @@ def drop_postgres(server: str, name: str) -> None:
     admin.dispose()
 
 
-def run_workers(stack, count: int, batch: int = 200, lanes: int = 2) -> float:
-    """Seconds for `count` `puente worker --once` processes to finish."""
-    env = {**stack.env, "PUENTE_WORKER_BATCH": str(batch), "PUENTE_WORKER_LANES": str(lanes)}
+def run_workers(stack, count: int, **settings: str) -> float:
+    """Seconds for `count` `puente worker --once` processes to finish, with their
+    defaults but for `settings` (PUENTE_WORKER_... variables)."""
+    env = {**stack.env, **settings}
     started = time.perf_counter()
     processes = [subprocess.Popen([sys.executable, "-m", "service_directory.cli", "worker",
                                    "--once"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -70,7 +75,8 @@ def run_workers(stack, count: int, batch: int = 200, lanes: int = 2) -> float:
 
 
 def one_worker_pass(stack) -> float:
-    """Seconds of one worker's pass (`run_once`) over what is due, in this process."""
+    """Seconds of one worker's unpaced pass (`run_once`) over what is due, in this
+    process."""
     from service_directory.db import engine_for, session_factory
     from service_directory.reminders.sender import ConnectorSender
     from service_directory.reminders.worker import WorkerConfig, run_once
@@ -78,10 +84,46 @@ def one_worker_pass(stack) -> float:
     sender = ConnectorSender(base_url=stack.rasa_url, secret=stack.env.get(
         "APP_SECRET", "dev-only-secret-change-me"))
     started = time.perf_counter()
-    run_once(session_factory(engine_for(stack.env["DATABASE_URL"])), sender, WorkerConfig())
+    run_once(session_factory(engine_for(stack.env["DATABASE_URL"])), sender, WorkerConfig(rate=0))
     elapsed = time.perf_counter() - started
     sender.close()
     return elapsed
+
+
+def rasa_servers() -> list[int]:
+    """Process ids of the Rasa servers this benchmark started (its descendants)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for pid in children.get(todo.pop(), []):
+            todo.append(pid)
+            try:
+                if "rasa run --enable-api" in (Path("/proc") / str(pid) / "cmdline"
+                                               ).read_text().replace("\0", " "):
+                    found.append(pid)
+            except OSError:
+                pass
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU the processes `pids` have used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def received(fake: FakeTwilio, numbers: set[str]) -> int:
@@ -118,30 +160,40 @@ def main() -> int:
                    "PUENTE_CONNECTOR_STATE": str(Path(tmp) / "state.sqlite3"),
                    "DATABASE_URL": url, **production_env()}
             print(f"PostgreSQL, Redis, {os.environ.get('RASA_PROCESSES') or os.cpu_count()} "
-                  f"Rasa server(s); {os.cpu_count()} cores", flush=True)
+                  f"Rasa server(s) behind HAProxy; {os.cpu_count()} cores", flush=True)
             with running_stack(Path(tmp), env, timeout=600) as stack:
-                # 1. one worker's send rate
-                numbers = set(seed_opted_in(stack, 3000, "+5697"))
-                seconds = one_worker_pass(stack)
-                print(f"one worker: {received(fake, numbers)} reminders in {seconds:.1f} s "
-                      f"= {received(fake, numbers) / seconds:.0f} sends/s", flush=True)
+                # 1. one worker's send rate, unpaced: what one worker can do
+                servers = rasa_servers()
+                rates = []
+                for attempt in range(3):
+                    numbers = set(seed_opted_in(stack, 3000, f"+5697{attempt}"))
+                    cpu = cpu_seconds(servers)
+                    seconds = one_worker_pass(stack)
+                    cpu = cpu_seconds(servers) - cpu
+                    got = received(fake, numbers)
+                    rates.append(got / seconds)
+                    print(f"one worker (unpaced): {got} reminders in {seconds:.1f} s = "
+                          f"{got / seconds:.0f} sends/s; Rasa servers' CPU "
+                          f"{1000 * cpu / max(got, 1):.2f} ms per reminder", flush=True)
+                print(f"one worker: {min(rates):.0f}-{max(rates):.0f} sends/s", flush=True)
 
-                # 2. 10,000 due at once, two workers, 10 people texting meanwhile
-                numbers = set(seed_opted_in(stack, 10000, "+5696"))
+                # 2. 10,000 due at once, one worker at its default pace, 10 people texting
                 public = stack.env["PUBLIC_BASE_URL"] + "/webhooks/twilio_sms/webhook"
+                hook = stack.rasa_url + "/webhooks/twilio_sms/webhook"
+                alone = asyncio.run(load(hook, public, 10, 300, 200))
+                print(f"webhook alone at 10 senders: p50 {alone['p50']:.0f} ms, p95 "
+                      f"{alone['p95']:.0f} ms, {alone['errors']} errors", flush=True)
+                numbers = set(seed_opted_in(stack, 10000, "+5696"))
                 webhook: dict = {}
                 texting = threading.Thread(target=lambda: webhook.update(asyncio.run(load(
-                    stack.rasa_url + "/webhooks/twilio_sms/webhook", public, 10, 300, 200))))
+                    hook, public, 10, 300, 200))))
                 texting.start()
-                # two batches in flight in all (two workers of one lane each, or one
-                # worker of two lanes): more would take the Rasa servers from the people
-                # texting, whose replies matter more than a reminder's second
-                seconds = run_workers(stack, 2, lanes=1)
+                seconds = run_workers(stack, 1)  # `puente worker --once`, its defaults
                 texting.join()
-                print(f"10,000 due: {received(fake, numbers)} sent by 2 workers in "
-                      f"{seconds:.1f} s; webhook meanwhile at 10 senders: p50 "
-                      f"{webhook['p50']:.0f} ms, p95 {webhook['p95']:.0f} ms, "
-                      f"{webhook['errors']} errors", flush=True)
+                print(f"10,000 due: {received(fake, numbers)} sent by 1 worker "
+                      f"({WorkerConfig.from_env().rate:.0f}/s pace) in {seconds:.1f} s; "
+                      f"webhook meanwhile at 10 senders: p50 {webhook['p50']:.0f} ms, p95 "
+                      f"{webhook['p95']:.0f} ms, {webhook['errors']} errors", flush=True)
 
                 # 3. trigger_intent against the proactive endpoint, same 500 people
                 numbers = sorted(seed_opted_in(stack, 500, "+5695"))

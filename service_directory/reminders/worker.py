@@ -38,21 +38,34 @@ from .models import ReminderOccurrence, ReminderPlan, utcnow
 log = logging.getLogger(__name__)
 
 
+# `puente worker`'s pace (PUENTE_WORKER_RATE): 10,000 due in one minute go out in
+# about 35 s, and people texting meanwhile keep their answer times (README "Reminders").
+DEFAULT_RATE = 300.0
+
+
 @dataclass(frozen=True)
 class WorkerConfig:
+    """`rate`: at most this many reminders per second from this worker (0: as fast as
+    it can, which tests and the benchmark's capacity figure use). The Rasa servers that
+    send reminders also answer people; a spike of reminders due in the same minute need
+    not go out in ten seconds, and at full speed it takes the servers' CPU from the
+    people texting (README "Reminders")."""
+
     batch: int = 200
-    lanes: int = 2
+    lanes: int = 1
     lease_seconds: int = 60
     late_after: timedelta = timedelta(hours=2)
     checkin_after_minutes: int = 120
+    rate: float = 0.0
 
     @classmethod
     def from_env(cls) -> "WorkerConfig":
         get = os.environ.get
         return cls(batch=int(get("PUENTE_WORKER_BATCH", 200)),
-                   lanes=int(get("PUENTE_WORKER_LANES", 2)),
+                   lanes=int(get("PUENTE_WORKER_LANES", 1)),
                    lease_seconds=int(get("PUENTE_WORKER_LEASE_SECONDS", 60)),
-                   checkin_after_minutes=int(get("PUENTE_CHECKIN_AFTER_MINUTES", 120)))
+                   checkin_after_minutes=int(get("PUENTE_CHECKIN_AFTER_MINUTES", 120)),
+                   rate=float(get("PUENTE_WORKER_RATE", DEFAULT_RATE)))
 
 
 @dataclass(frozen=True)
@@ -283,12 +296,18 @@ def run_once(factory: sessionmaker, sender: Sender, config: WorkerConfig | None 
 
 def _lane(factory: sessionmaker, sender: Sender, config: WorkerConfig,
           now: datetime | None, tally: Tally) -> None:
+    started, claimed = time.monotonic(), 0
     with factory() as session:
         while True:
+            if config.rate > 0:  # this lane's share of the worker's rate
+                ahead = started + claimed * config.lanes / config.rate - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)  # before claiming: no lease is held meanwhile
             moment = now or utcnow()
             batch = claim(session, moment, config)
             if not batch:
                 return
+            claimed += len(batch)
             tally.add("claimed", len(batch))
             send_claimed(session, batch, sender, moment, config, tally)
             if tally["retry"]:

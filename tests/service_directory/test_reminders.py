@@ -305,6 +305,27 @@ def test_an_expired_lease_is_claimed_again_and_the_connector_refuses_a_resend(ac
             ReminderOccurrence.kind == "dose")) == "sent"
 
 
+def test_a_paced_worker_sends_no_faster_than_its_rate(accounts_sessions):
+    """PUENTE_WORKER_RATE: a spike goes out at the pace set, leaving the Rasa servers
+    to the people texting; all of it still goes."""
+    import time as clock
+
+    due = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
+    with accounts_sessions() as session:
+        plan = make_plan(session, country="co", now=due - timedelta(days=1))
+        session.add_all(ReminderOccurrence(plan_id=plan.id, key=f"p{n}", kind="dose",
+                                           due_at=due, status="due", attempts=0)
+                        for n in range(30))
+        session.commit()
+    sender = RecordingSender()
+    started = clock.monotonic()
+    tally = run_once(accounts_sessions, sender, WorkerConfig(batch=10, rate=100),
+                     now=due + timedelta(seconds=5))
+    assert clock.monotonic() - started >= 0.2  # batches 2 and 3 wait 0.1 s each
+    assert {f"p{n}" for n in range(30)} <= {item.key for item in sender.sent}
+    assert tally["sent"] >= 30
+
+
 def test_a_key_another_server_is_still_sending_stays_leased_and_is_asked_again(
         accounts_sessions):
     """The connector answers in_flight while a Rasa server holds the key's send lease
