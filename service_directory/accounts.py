@@ -29,7 +29,12 @@ _hasher = PasswordHasher()
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out, with the reason."""
+    """A request about accounts that cannot be carried out, with the reason (in English,
+    for the API and the CLI) and a `code` a page can say in the person's language."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,12 @@ def create_user(session: Session, *, name: str, role: str, email: str | None = N
     """A new active user; curators should curate at least one organization."""
     name = (name or "").strip()
     if not name:
-        raise AccountError("a user needs a name")
+        raise AccountError("a user needs a name", "no_name")
     if role not in ROLES:
-        raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+        raise AccountError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", "unknown_role")
     email = email.strip().lower() if email else None
     if email and session.scalar(select(User).where(User.email == email)):
-        raise AccountError(f"a user with email {email} already exists")
+        raise AccountError(f"a user with email {email} already exists", "email_taken")
     user = User(name=name, role=role, email=email, active=True)
     session.add(user)
     set_organizations(session, user, organization_ids)
@@ -99,7 +104,8 @@ def _check_organizations_exist(session: Session, organization_ids: list[str]) ->
         select(Organization.id).where(Organization.id.in_(organization_ids))))
     missing = [org for org in organization_ids if org not in found]
     if missing:
-        raise AccountError(f"unknown organization id(s): {', '.join(missing)}")
+        raise AccountError(f"unknown organization id(s): {', '.join(missing)}",
+                           "unknown_organization")
 
 
 def issue_api_key(session: Session, user: User, label: str | None = None) -> IssuedKey:

@@ -40,6 +40,7 @@ from ..models.directory import (
 )
 from . import mapping, spec, values
 from .reader import Package, Problem, Row, read_package
+from .texts import N_, Text, text_of
 
 PUENTE_TAXONOMIES = (SERVICE_TYPE_TAXONOMY, SAFETY_TAXONOMY)
 _CHUNK = 500
@@ -141,18 +142,20 @@ class _Plan:
         tables = self.package.tables
         for name, table in tables.items():
             if name not in mapping.MODELS:
-                self._note(table.path, f"HSDS resource {name!r} is not kept by Puente; "
-                                       f"{len(table.rows)} row(s) not imported")
+                self._note(table.path, Text(N_("HSDS resource {name} is not kept by Puente; {rows} "
+                                          "row(s) not imported"), name=repr(name),
+                                       rows=len(table.rows)))
                 continue
             unknown = [c for c in table.unknown_columns if c not in mapping.EXTENSIONS.get(name, {})]
             if unknown:
-                self._note(table.path, "columns not in HSDS 3.0 ignored: " + ", ".join(unknown))
+                self._note(table.path, Text(N_("columns not in HSDS 3.0 ignored: {columns}"),
+                                       columns=", ".join(unknown)))
             unkept = [c for c in spec.resource(name).column_names
                       if c in table.columns and c not in mapping.stored_columns(name)
                       and any(r.values.get(c) for r in table.rows)]
             if unkept:
-                self._note(table.path, "HSDS columns Puente does not keep (values not "
-                                       "imported): " + ", ".join(unkept))
+                self._note(table.path, Text(N_("HSDS columns Puente does not keep (values not "
+                                          "imported): {columns}"), columns=", ".join(unkept)))
         ensure_taxonomies(self.session)
         converted: dict[str, list[tuple[Row, dict[str, Any], list[Problem]]]] = {}
         for name in mapping.ORDER:
@@ -178,9 +181,10 @@ class _Plan:
         self.present[name] = set(columns)
         missing = [c for c in ("id",) + mapping.required_columns(name) if c not in table.columns]
         if missing:
-            self._error(table.path, 1, f"header has no {', '.join(missing)} column: Puente "
-                                       f"cannot keep {name} rows without it; "
-                                       f"{len(table.rows)} row(s) not imported")
+            self._error(table.path, 1, Text(N_("header has no {columns} column: Puente cannot "
+                                              "keep {table} rows without it; {rows} row(s) "
+                                              "not imported"), columns=", ".join(missing),
+                                           table=name, rows=len(table.rows)))
             for row in table.rows:
                 if row.values.get("id"):
                     self.invalid_lines[name].setdefault(row.values["id"], row.line)
@@ -189,9 +193,9 @@ class _Plan:
             vals, problems = self._convert_row(name, table.path, row, columns)
             row_id = row.values.get("id")
             if row_id and row_id in first_line:
-                problems.append(Problem(table.path, row.line,
-                                        f"duplicate id {row_id} (first at line "
-                                        f"{first_line[row_id]}); ids must be unique", "id"))
+                problems.append(Problem(table.path, row.line, Text(
+                    N_("duplicate id {id} (first at line {line}); ids must be unique"),
+                    id=row_id, line=first_line[row_id]), "id"))
             elif row_id:
                 first_line[row_id] = row.line
             if problems and (name in ("taxonomy", "taxonomy_term") or not row_id):
@@ -221,11 +225,12 @@ class _Plan:
                 try:
                     vals[column] = values.integer(text)
                 except ValueError as exc:
-                    problems.append(Problem(path, row.line, str(exc), column))
+                    problems.append(Problem(path, row.line, text_of(exc), column))
                     continue
                 if not low <= vals[column] <= high:
-                    problems.append(Problem(path, row.line, f"must be between {low} and {high}; "
-                                                            f"it is {vals.pop(column)}", column))
+                    problems.append(Problem(path, row.line, Text(
+                        N_("must be between {low} and {high}; it is {value}"), low=low,
+                        high=high, value=vals.pop(column)), column))
                 continue
             try:
                 vals[column] = self._convert_cell(name, res.field(column), column, text, row)
@@ -236,20 +241,23 @@ class _Plan:
                     # is worth a look, not the loss of the row; too few digits stays an error
                     vals[column] = text.strip()
                     self.report.notes.append(Problem(
-                        path, row.line, f"{exc}; kept as written: check it", column))
+                        path, row.line, Text(N_("{problem}; kept as written: check it"),
+                                             problem=text_of(exc)), column))
                     continue
-                problems.append(Problem(path, row.line, str(exc), column))
+                problems.append(Problem(path, row.line, text_of(exc), column))
         if not row.values.get("id"):
-            problems.append(Problem(path, row.line, "is empty; every row needs an id", "id"))
+            problems.append(Problem(path, row.line, Text(N_("is empty; every row needs an id")),
+                                    "id"))
         if name == "address" and "state_province" in vals and not vals["state_province"]:
             vals["state_province"] = self._fill_state_province(path, row, vals)
         for column in mapping.required_columns(name):
             if column in vals and vals[column] is None and column not in {p.column for p in problems}:
-                problems.append(Problem(path, row.line, "is empty; Puente needs it", column))
+                problems.append(Problem(path, row.line, Text(N_("is empty; Puente needs it")),
+                                        column))
         if name == "location" and not problems:
             if (vals.get("latitude") is None) != (vals.get("longitude") is None):
-                problems.append(Problem(path, row.line, "give both latitude and longitude, or "
-                                                        "neither", "latitude"))
+                problems.append(Problem(path, row.line, Text(N_(
+                    "give both latitude and longitude, or neither")), "latitude"))
         return vals, problems
 
     def _convert_cell(self, name: str, fld: spec.Field | None, column: str, text: str,
@@ -268,7 +276,8 @@ class _Plan:
         else:
             value = text
         if fld is not None and fld.enum and value not in fld.enum:
-            raise ValueError(f"{text!r} is not one of {', '.join(fld.enum)}")
+            raise ValueError(Text(N_("{value} is not one of {known}"), value=repr(text),
+                                  known=", ".join(fld.enum)))
         if fld is not None and fld.format == "email":
             value = values.email(value)
         elif fld is not None and fld.format == "uri" and column != "uri":
@@ -290,7 +299,8 @@ class _Plan:
         elif name == "schedule" and column == "byday":
             value = values.by_day(value)
         if isinstance(value, str) and length is not None and len(value) > length:
-            raise ValueError(f"is {len(value)} characters long; at most {length} fit")
+            raise ValueError(Text(N_("is {count} characters long; at most {length} fit"),
+                                  count=len(value), length=length))
         return value
 
     def _fill_state_province(self, path: str, row: Row, vals: dict[str, Any]) -> str:
@@ -303,7 +313,8 @@ class _Plan:
         found = gazetteer.resolve(city, country) if city else None
         filled = found.place.name if found is not None and found.place is not None else city
         self.report.notes.append(Problem(
-            path, row.line, f"is empty; filled with {filled!r} from the city (check it)",
+            path, row.line, Text(N_("is empty; filled with {value} from the city (check it)"),
+                                 value=repr(filled)),
             "state_province"))
         return filled
 
@@ -346,8 +357,8 @@ class _Plan:
             if tax_id:
                 tax_id = self.taxonomy_remap.get(tax_id, tax_id)
                 if tax_id not in tax_names:
-                    self._note(path_term, f"taxonomy_id: no taxonomy with id {tax_id}; "
-                                          "link dropped", row.line)
+                    self._note(path_term, Text(N_("taxonomy_id: no taxonomy with id {id}; link "
+                                             "dropped"), id=tax_id), row.line)
                     tax_id = None
                 vals["taxonomy_id"] = tax_id
             tax_name = tax_names.get(tax_id) if tax_id else vals.get("taxonomy")
@@ -357,7 +368,9 @@ class _Plan:
                 try:
                     code = check(vals.get("code") or "")
                 except ValueError as exc:
-                    self._error(path_term, row.line, f"{exc} (term of {tax_name})", "code")
+                    self._error(path_term, row.line, Text(N_("{problem} (term of {taxonomy})"),
+                                                           problem=text_of(exc),
+                                                           taxonomy=tax_name), "code")
                     self.invalid_lines["taxonomy_term"][vals["id"]] = row.line
                     continue
                 self.term_remap[vals["id"]] = canonical[(tax_name, code)]
@@ -385,8 +398,8 @@ class _Plan:
             if problem:
                 problems.append(problem)
         if name == "phone" and not any(vals.get(c) for c in mapping.HARD_REFERENCES["phone"]):
-            problems.append(Problem(path, row.line, "a phone must belong to a service, "
-                                                    "location or organization", "service_id"))
+            problems.append(Problem(path, row.line, Text(N_(
+                "a phone must belong to a service, location or organization")), "service_id"))
         if name == "attribute" and not problems:
             problems += self._check_attribute(path, row, vals)
         if problems:
@@ -408,8 +421,10 @@ class _Plan:
                 if ref and target == "taxonomy_term":
                     ref = vals[column] = self.term_remap.get(ref, ref)
                 if ref and ref not in self.valid[target] and not self._in_db(target, ref):
-                    self._note(self._path(name), f"{column}: no valid {target} with id {ref}; "
-                                                 "link dropped", self.lines[name].get(row_id))
+                    self._note(self._path(name), Text(N_("{column}: no valid {table} with id {id}; "
+                                                       "link dropped"), column=column,
+                                                    table=target, id=ref),
+                               self.lines[name].get(row_id))
                     vals[column] = None
 
     def _reference_problem(self, path: str, row: Row, column: str, target: str,
@@ -417,20 +432,23 @@ class _Plan:
         if ref in self.valid[target]:
             return None
         if ref in self.invalid_lines[target]:
-            return Problem(path, row.line, f"refers to {target} {ref}, which is invalid "
-                                           f"({self._path(target)} line "
-                                           f"{self.invalid_lines[target][ref]})", column)
+            return Problem(path, row.line, Text(
+                N_("refers to {table} {id}, which is invalid ({file} line {line})"),
+                table=target, id=ref, file=self._path(target),
+                line=self.invalid_lines[target][ref]), column)
         if self._in_db(target, ref):
             return None
-        return Problem(path, row.line, f"no {target} with id {ref} in this package or in "
-                                       "the directory", column)
+        return Problem(path, row.line, Text(
+            N_("no {table} with id {id} in this package or in the directory"),
+            table=target, id=ref), column)
 
     def _check_attribute(self, path: str, row: Row, vals: dict[str, Any]) -> list[Problem]:
         entity = (vals.get("link_entity") or "").strip().lower()
         if entity not in mapping.LINKABLE:
-            return [Problem(path, row.line, f"{vals.get('link_entity')!r} is not a table an "
-                                            f"attribute can describe; use one of "
-                                            f"{', '.join(mapping.LINKABLE)}", "link_entity")]
+            return [Problem(path, row.line, Text(
+                N_("{value} is not a table an attribute can describe; use one of {known}"),
+                value=repr(vals.get("link_entity")), known=", ".join(mapping.LINKABLE)),
+                "link_entity")]
         vals["link_entity"] = entity
         problem = self._reference_problem(path, row, "link_id", entity, vals["link_id"])
         if problem:
@@ -438,14 +456,16 @@ class _Plan:
         term_id = vals["taxonomy_term_id"]
         tax_name = self._taxonomy_of_term(term_id)
         if tax_name in PUENTE_TAXONOMIES and entity != "service":
-            return [Problem(path, row.line, f"terms of {tax_name} describe services; "
-                                            "link_entity must be service", "link_entity")]
+            return [Problem(path, row.line, Text(
+                N_("terms of {taxonomy} describe services; link_entity must be service"),
+                taxonomy=tax_name), "link_entity")]
         if tax_name == SAFETY_TAXONOMY:
             try:
                 flag = values.boolean_word(vals.get("value"))
             except ValueError as exc:
-                return [Problem(path, row.line, f"{exc}: a safety flag's value must be "
-                                                "true or false", "value")]
+                return [Problem(path, row.line, Text(
+                    N_("{problem}: a safety flag's value must be true or false"),
+                    problem=text_of(exc)), "value")]
             code = self._term_code(term_id)
             self.flags[vals["link_id"]][code] = flag
             self.skipped_attributes.add(vals["id"])  # the service's column is the truth
@@ -455,8 +475,9 @@ class _Plan:
             (other for other in self._stored_attributes().get(key, ()) if other != vals["id"]),
             None)
         if same is not None and same != vals["id"]:
-            self._note(path, f"{entity} {vals['link_id']} already has this term (attribute "
-                             f"{same}); row not imported twice", row.line)
+            self._note(path, Text(N_("{table} {id} already has this term (attribute {other}); "
+                                     "row not imported twice"), table=entity,
+                                  id=vals["link_id"], other=same), row.line)
             self.skipped_attributes.add(vals["id"])
             return []
         self._attribute_keys[key] = vals["id"]

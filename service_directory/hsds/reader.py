@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from . import spec
+from .texts import N_, Text
 
 DESCRIPTOR = "datapackage.json"
 MAX_PACKAGE_BYTES = 200 * 1024 * 1024  # uncompressed; refuses zip bombs
@@ -98,17 +99,20 @@ class _Source:
         try:
             archive = zipfile.ZipFile(file)
         except zipfile.BadZipFile:
-            raise PackageError(f"{label} is not a zip file (give a folder or a .zip "
-                               f"holding {DESCRIPTOR} and the CSV files)") from None
+            raise PackageError(Text(N_("{file} is not a zip file (give a folder or a .zip "
+                                       "holding {descriptor} and the CSV files)"),
+                                    file=label, descriptor=DESCRIPTOR)) from None
         if sum(info.file_size for info in archive.infolist()) > MAX_PACKAGE_BYTES:
-            raise PackageError(f"{label} unpacks to more than {MAX_PACKAGE_BYTES // 2**20} MB")
+            raise PackageError(Text(N_("{file} unpacks to more than {megabytes} MB"), file=label,
+                                    megabytes=MAX_PACKAGE_BYTES // 2**20))
         candidates = sorted(
             (n for n in archive.namelist()
              if PurePosixPath(n).name == DESCRIPTOR and not n.startswith("__MACOSX")),
             key=lambda n: (n.count("/"), n))
         if not candidates:
-            raise PackageError(f"{label} has no {DESCRIPTOR}: an HSDS package needs one "
-                               "naming its resources and CSV files")
+            raise PackageError(Text(N_("{file} has no {descriptor}: an HSDS package needs one "
+                                       "naming its resources and CSV files"),
+                                    file=label, descriptor=DESCRIPTOR))
         self._zip = archive
         self._prefix = posixpath.dirname(candidates[0])
 
@@ -137,14 +141,15 @@ def package_from_csv(files: dict[str, bytes]) -> bytes:
         resource = spec.BY_PATH.get(base)
         if resource is None:
             known = ", ".join(sorted(spec.BY_PATH))
-            raise PackageError(f"{base} is not an HSDS table; name each CSV file after its "
-                               f"table ({known}) or send the zip with datapackage.json")
+            raise PackageError(Text(N_("{file} is not an HSDS table; name each CSV file after "
+                                       "its table ({known}) or send the zip with "
+                                       "datapackage.json"), file=base, known=known))
         if base in names:
-            raise PackageError(f"{base} was sent twice; send each table once")
+            raise PackageError(Text(N_("{file} was sent twice; send each table once"), file=base))
         names[base] = data
         resources.append({"name": resource.name, "path": base})
     if not names:
-        raise PackageError("no file was sent; choose the zip or the CSV files")
+        raise PackageError(Text(N_("no file was sent; choose the zip or the CSV files")))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(DESCRIPTOR, json.dumps({"name": "uploaded-csv-files",
@@ -161,33 +166,38 @@ def read_package(origin: str | Path | bytes) -> Package:
     try:
         descriptor = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PackageError(f"{DESCRIPTOR} is not valid JSON: {exc}") from None
+        raise PackageError(Text(N_("{descriptor} is not valid JSON: {problem}"),
+                                descriptor=DESCRIPTOR, problem=str(exc))) from None
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     if not isinstance(resources, list):
-        raise PackageError(f"{DESCRIPTOR} has no \"resources\" list")
+        raise PackageError(Text(N_("{descriptor} has no \"resources\" list"),
+                                descriptor=DESCRIPTOR))
     tables: dict[str, Table] = {}
     errors: list[Problem] = []
     notes: list[Problem] = []
     for index, entry in enumerate(resources):
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            errors.append(Problem(DESCRIPTOR, None, f"resource #{index + 1} has no \"path\" string"))
+            errors.append(Problem(DESCRIPTOR, None, Text(N_("resource #{number} has no \"path\" "
+                                                             "string"), number=index + 1)))
             continue
         path = entry["path"]
         name = entry.get("name") or ""
         if name not in spec.BY_NAME:
             by_path = spec.BY_PATH.get(PurePosixPath(path).name)
             if by_path is None:
-                notes.append(Problem(DESCRIPTOR, None,
-                                     f"resource {name or path!r} is not part of HSDS 3.0; ignored"))
+                notes.append(Problem(DESCRIPTOR, None, Text(
+                    N_("resource {name} is not part of HSDS 3.0; ignored"),
+                    name=repr(name or path))))
                 continue
             name = by_path.name
         if name in tables:
-            errors.append(Problem(DESCRIPTOR, None, f"resource {name!r} is listed twice"))
+            errors.append(Problem(DESCRIPTOR, None, Text(N_("resource {name} is listed twice"),
+                                                        name=repr(name))))
             continue
         data = source.read(path)
         if data is None:
-            notes.append(Problem(path, None, f"listed for resource {name!r} but absent; "
-                                             "no rows read"))
+            notes.append(Problem(path, None, Text(N_("listed for resource {name} but absent; "
+                                                        "no rows read"), name=repr(name))))
             continue
         table = _read_csv(name, path, data, errors)
         if table is not None:
@@ -200,22 +210,25 @@ def _read_csv(resource: str, path: str, data: bytes, errors: list[Problem]) -> T
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        errors.append(Problem(path, line, f"is not UTF-8 (byte {exc.start}); save the file "
-                                          "as UTF-8 and import again"))
+        errors.append(Problem(path, line, Text(N_("is not UTF-8 (byte {byte}); save the file "
+                                                     "as UTF-8 and import again"),
+                                                  byte=exc.start)))
         return None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        errors.append(Problem(path, 1, f"unreadable CSV header: {exc}"))
+        errors.append(Problem(path, 1, Text(N_("unreadable CSV header: {problem}"),
+                                              problem=str(exc))))
         return None
     if not header:
-        errors.append(Problem(path, 1, "is empty: it needs at least a header row"))
+        errors.append(Problem(path, 1, Text(N_("is empty: it needs at least a header row"))))
         return None
     columns = [c.strip() for c in header]
     duplicates = sorted({c for c in columns if columns.count(c) > 1})
     if duplicates:
-        errors.append(Problem(path, 1, f"header repeats the column(s) {', '.join(duplicates)}"))
+        errors.append(Problem(path, 1, Text(N_("header repeats the column(s) {columns}"),
+                                              columns=", ".join(duplicates))))
         return None
     table = Table(resource=resource, path=path, columns=columns)
     last_line = reader.line_num
@@ -226,14 +239,16 @@ def _read_csv(resource: str, path: str, data: bytes, errors: list[Problem]) -> T
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(Problem(path, start, f"unreadable CSV: {exc}"))
+            errors.append(Problem(path, start, Text(N_("unreadable CSV: {problem}"),
+                                                      problem=str(exc))))
             return table
         last_line = reader.line_num
         if not record or all(not cell.strip() for cell in record):
             continue  # blank line
         if len(record) > len(columns):
-            errors.append(Problem(path, start, f"has {len(record)} values but the header has "
-                                               f"{len(columns)} columns"))
+            errors.append(Problem(path, start, Text(N_("has {count} values but the header has "
+                                                          "{columns} columns"),
+                                                       count=len(record), columns=len(columns))))
             continue
         values: dict[str, str | None] = {}
         for column, cell in zip(columns, record + [""] * (len(columns) - len(record))):

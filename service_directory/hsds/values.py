@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 
 from ..models.directory import SAFETY_FLAGS, SERVICE_TYPES
+from .texts import N_, Text
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -31,16 +32,16 @@ def number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a number") from None
+        raise ValueError(Text(N_("{value} is not a number"), value=repr(text))) from None
     if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"{text!r} is not a finite number")
+        raise ValueError(Text(N_("{value} is not a finite number"), value=repr(text)))
     return value
 
 
 def integer(text: str) -> int:
     value = number(text)
     if not value.is_integer():
-        raise ValueError(f"{text!r} is not a whole number")
+        raise ValueError(Text(N_("{value} is not a whole number"), value=repr(text)))
     return int(value)
 
 
@@ -48,7 +49,7 @@ def iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+        raise ValueError(Text(N_("{value} is not a date; write it as YYYY-MM-DD"), value=repr(text))) from None
 
 
 def iso_datetime(text: str) -> datetime:
@@ -56,8 +57,8 @@ def iso_datetime(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"{text!r} is not a date-time; write it as "
-                         "YYYY-MM-DDTHH:MM:SSZ") from None
+        raise ValueError(Text(N_("{value} is not a date-time; write it as YYYY-MM-DDTHH:MM:SSZ"),
+                              value=repr(text))) from None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
@@ -66,36 +67,39 @@ def clock_time(text: str) -> time:
     allows) is accepted and dropped, since Puente keeps hours in the location's timezone."""
     match = _TIME.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a time; write it as HH:MM (24-hour clock)")
+        raise ValueError(Text(N_("{value} is not a time; write it as HH:MM (24-hour clock)"),
+                              value=repr(text)))
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"{text!r} is not a time of day (00:00 to 23:59)")
+        raise ValueError(Text(N_("{value} is not a time of day (00:00 to 23:59)"), value=repr(text)))
     return time(hour, minute, second)
 
 
 def latitude(value: float) -> float:
     if not -90 <= value <= 90:
-        raise ValueError(f"latitude {_fmt(value)} is out of range: it must be between -90 and 90")
+        raise ValueError(Text(N_("latitude {value} is out of range: it must be between -90 and 90"),
+                              value=_fmt(value)))
     return value
 
 
 def longitude(value: float) -> float:
     if not -180 <= value <= 180:
-        raise ValueError(f"longitude {_fmt(value)} is out of range: it must be between -180 and 180")
+        raise ValueError(Text(N_("longitude {value} is out of range: it must be between -180 and 180"),
+                              value=_fmt(value)))
     return value
 
 
 def email(text: str) -> str:
     if not _EMAIL.match(text):
-        raise ValueError(f"{text!r} is not an e-mail address")
+        raise ValueError(Text(N_("{value} is not an e-mail address"), value=repr(text)))
     return text
 
 
 def url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
-        raise ValueError(f"{text!r} is not a web address; write it in full, e.g. "
-                         "https://example.org/page")
+        raise ValueError(Text(N_("{value} is not a web address; write it in full, e.g. "
+                                 "https://example.org/page"), value=repr(text)))
     return text
 
 
@@ -107,24 +111,27 @@ def phone_e164(text: str, region: str | None = None) -> str:
     try:
         parsed = phonenumbers.parse(text, region.upper() if region else None)
     except phonenumbers.NumberParseException:
-        raise ValueError(f"{text!r} is not a phone number; write it in international "
-                         "E.164 form, e.g. +573001234567") from None
+        raise ValueError(Text(N_("{value} is not a phone number; write it in international "
+                                 "E.164 form, e.g. +573001234567"), value=repr(text))) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ValueError(f"{text!r} is not a valid phone number for its country; write it in "
-                         "international E.164 form, e.g. +573001234567")
+        raise ValueError(Text(N_("{value} is not a valid phone number for its country; write it "
+                                 "in international E.164 form, e.g. +573001234567"),
+                              value=repr(text)))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def language_code(text: str) -> str:
     code = text.strip().lower()
     if not _LANGUAGE.match(code):
-        raise ValueError(f"{text!r} is not a language code; use ISO 639-1, e.g. es, ht, pt")
+        raise ValueError(Text(N_("{value} is not a language code; use ISO 639-1, e.g. es, ht, pt"),
+                              value=repr(text)))
     return code
 
 
 def country_code(text: str) -> str:
     if not _COUNTRY.match(text):
-        raise ValueError(f"{text!r} is not a country code; use ISO 3166-1 alpha-2, e.g. CO")
+        raise ValueError(Text(N_("{value} is not a country code; use ISO 3166-1 alpha-2, e.g. CO"),
+                              value=repr(text)))
     return text
 
 
@@ -142,40 +149,45 @@ def week_start(text: str) -> str:
     """RFC 5545 two-letter day (MO); HSDS also shows three-letter days (MON): both accepted."""
     day = text.strip().upper()[:2]
     if day not in WEEKDAYS or len(text.strip()) not in (2, 3):
-        raise ValueError(f"{text!r} is not a day of the week; use MO, TU, WE, TH, FR, SA or SU")
+        raise ValueError(Text(N_("{value} is not a day of the week; use MO, TU, WE, TH, FR, SA or SU"),
+                              value=repr(text)))
     return day
 
 
 def frequency(text: str) -> str:
     freq = text.strip().upper()
     if freq not in FREQUENCIES:
-        raise ValueError(f"{text!r} is not a frequency; use {', '.join(FREQUENCIES)}")
+        raise ValueError(Text(N_("{value} is not a frequency; use {known}"), value=repr(text),
+                              known=", ".join(FREQUENCIES)))
     return freq
 
 
 def by_day(text: str) -> str:
     days = text.replace(" ", "").upper()
     if not _BYDAY.match(days):
-        raise ValueError(f"{text!r} is not a list of days; write e.g. MO,TU,WE (or 2MO, -1FR)")
+        raise ValueError(Text(N_("{value} is not a list of days; write e.g. MO,TU,WE (or 2MO, -1FR)"),
+                              value=repr(text)))
     return days
 
 
 def service_type(code: str) -> str:
     if code not in SERVICE_TYPES:
-        raise ValueError(f"{code!r} is not a service type; known: {', '.join(SERVICE_TYPES)}")
+        raise ValueError(Text(N_("{value} is not a service type; known: {known}"), value=repr(code),
+                              known=", ".join(SERVICE_TYPES)))
     return code
 
 
 def safety_flag(code: str) -> str:
     if code not in SAFETY_FLAGS:
-        raise ValueError(f"{code!r} is not a safety flag; known: {', '.join(SAFETY_FLAGS)}")
+        raise ValueError(Text(N_("{value} is not a safety flag; known: {known}"), value=repr(code),
+                              known=", ".join(SAFETY_FLAGS)))
     return code
 
 
 def boolean_word(text: str | None) -> bool:
     value = TRUE_WORDS.get((text or "").strip().lower())
     if value is None:
-        raise ValueError(f"{text!r} is not true or false")
+        raise ValueError(Text(N_("{value} is not true or false"), value=repr(text)))
     return value
 
 

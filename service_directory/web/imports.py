@@ -21,13 +21,22 @@ from ..config import ROOT
 from ..deps import get_session
 from ..hsds import import_package
 from ..hsds.reader import PackageError, package_from_csv, read_package
+from ..hsds.texts import N_, Text, said_in, text_of
+from ..i18n import translations
 from . import auth
-from .pages import render
+from .pages import language_of, render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 MAX_BYTES = 20 * 2**20
 UPLOADS = ROOT / ".cache" / "uploads"
 CURATORS = ("admin", "curator")
+
+
+def _page(request: Request, context: dict, status_code: int = 200) -> Response:
+    """The import page; the importer's sentences (English `Text`s) said in her language."""
+    gettext = translations(language_of(request)).gettext
+    return render(request, "import.html", {"say": lambda text: said_in(text, gettext),
+                                           **context}, status_code=status_code)
 
 
 def foreign_organizations(data: bytes, web: auth.WebSession) -> list[str]:
@@ -51,7 +60,7 @@ def _upload_path(token: str, web: auth.WebSession) -> Path:
 @router.get("/import")
 def import_page(request: Request, session: Session = Depends(get_session)) -> Response:
     web = auth.require(request, session, CURATORS)
-    return render(request, "import.html", {"user": web.user, "csrf": web.csrf, "report": None})
+    return _page(request, {"user": web.user, "csrf": web.csrf, "report": None})
 
 
 async def uploaded_package(uploads: list[UploadFile]) -> bytes:
@@ -63,12 +72,13 @@ async def uploaded_package(uploads: list[UploadFile]) -> bytes:
         data = await upload.read(MAX_BYTES + 1)
         size += len(data)
         if size > MAX_BYTES:
-            raise PackageError(f"the package is larger than {MAX_BYTES // 2**20} MB")
+            raise PackageError(Text(N_("the package is larger than {megabytes} MB"),
+                                        megabytes=MAX_BYTES // 2**20))
         if upload.filename or data:
             files[upload.filename or "package"] = data
     zips = [name for name, data in files.items() if data[:4] == b"PK\x03\x04"]
     if zips and len(files) > 1:
-        raise PackageError("send either one zip or the CSV files, not both")
+        raise PackageError(Text(N_("send either one zip or the CSV files, not both")))
     return files[zips[0]] if zips else package_from_csv(files)
 
 
@@ -81,21 +91,22 @@ async def dry_run(request: Request, package: list[UploadFile] = File(default=[])
         data = await uploaded_package(package)
         foreign = foreign_organizations(data, web)
         if foreign:
-            context["error"] = ("this package has rows of organizations you do not curate: "
-                                + ", ".join(foreign))
-            return render(request, "import.html", context, status_code=403)
+            context["error"] = Text(N_("this package has rows of organizations you do not "
+                                       "curate: {organizations}"),
+                                    organizations=", ".join(foreign))
+            return _page(request, context, status_code=403)
         report = import_package(session, data, skip_invalid=True, actor=web.user)
     except PackageError as error:
-        context["error"] = str(error)
+        context["error"] = text_of(error)
         too_large = str(error).startswith("the package is larger")
-        return render(request, "import.html", context, status_code=413 if too_large else 422)
+        return _page(request, context, status_code=413 if too_large else 422)
     finally:
         session.rollback()  # a dry run: nothing stays
     token = secrets.token_hex(16)
     UPLOADS.mkdir(parents=True, exist_ok=True)
     _upload_path(token, web).write_bytes(data)
     context.update(report=report, token=token, dry_run=True)
-    return render(request, "import.html", context)
+    return _page(request, context)
 
 
 @router.post("/import/{token}")
@@ -111,5 +122,5 @@ def confirm(token: str, request: Request, csrf: str = Form(""),
     report = import_package(session, data, skip_invalid=True, actor=web.user)
     session.commit()
     path.unlink(missing_ok=True)
-    return render(request, "import.html", {"user": web.user, "csrf": web.csrf,
-                                           "report": report, "dry_run": False, "token": None})
+    return _page(request, {"user": web.user, "csrf": web.csrf, "report": report,
+                           "dry_run": False, "token": None})

@@ -90,7 +90,14 @@ def hour_slots(hours: dict[str, list[dict[str, str]]]) -> dict[str, list[dict[st
             for day, spans in hours.items()}
 
 
-def _read_hours(form) -> tuple[dict[str, list[dict[str, str]]], dict[str, str]]:
+HALF_INTERVAL = N_("give both times, or neither (closed)")
+NOT_A_TIME = N_("{value} is not a time; write it as 08:00")
+OVERLAP = N_("{first} and {second} overlap")
+
+
+def _read_hours(form, gettext=lambda text: text) -> tuple[dict[str, list[dict[str, str]]],
+                                                         dict[str, str]]:
+    """The week she typed, and what is wrong with each day in her language."""
     hours, errors = {}, {}
     for day in DAYS:
         spans, slot = [], 0
@@ -102,20 +109,21 @@ def _read_hours(form) -> tuple[dict[str, list[dict[str, str]]], dict[str, str]]:
                 continue
             spans.append({"opens": opens, "closes": closes})
             if bool(opens) != bool(closes):
-                errors[day] = "give both times, or neither (closed)"
+                errors[day] = gettext(HALF_INTERVAL)
                 continue
             for value in (opens, closes):
                 if value:
                     try:
                         time.fromisoformat(value)
                     except ValueError:
-                        errors[day] = f"{value!r} is not a time; write it as 08:00"
+                        errors[day] = gettext(NOT_A_TIME).format(value=repr(value))
         if day not in errors:
             spans.sort(key=lambda span: span["opens"])
             for first, second in zip(spans, spans[1:]):
                 if first["closes"] > second["opens"] and first["closes"] > first["opens"]:
-                    errors[day] = (f"{first['opens']}–{first['closes']} and "
-                                   f"{second['opens']}–{second['closes']} overlap")
+                    errors[day] = gettext(OVERLAP).format(
+                        first=f"{first['opens']}–{first['closes']}",
+                        second=f"{second['opens']}–{second['closes']}")
         hours[day] = spans
     return hours, errors
 
@@ -221,7 +229,7 @@ async def save(service_id: str, request: Request,
     if not auth.csrf_ok(web, form.get("csrf")):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="missing or wrong CSRF token")
     submitted = _from_form(form)
-    hours, hour_errors = _read_hours(form)
+    hours, hour_errors = _read_hours(form, translations(language_of(request)).gettext)
     contacts = places.read_form(form, service)
     shown = {**submitted, **{f: submitted[f] or "" for f in TEXT_FIELDS}}
     try:

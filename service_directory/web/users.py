@@ -50,12 +50,37 @@ def invite(request: Request, name: str = Form(""), email: str = Form(""), role: 
                                       organization_ids=body.organization_ids)
     except (ValidationError, accounts.AccountError) as error:
         session.rollback()
-        message = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
-        return _page(request, session, web, error=message)
+        return _page(request, session, web, error=invite_error(
+            error, translations(language_of(request)).gettext, email=email.strip(),
+            organization=organization.strip()))
     link = accounts.invite_url(get_settings().app_url, accounts.create_invite(session, person))
     audit.record(session, web.user, "create", "user", person.id, None, _audit_view(person))
     session.commit()
     return _page(request, session, web, invite={"name": person.name, "link": link})
+
+
+def invite_error(error: ValueError, gettext, *, email: str, organization: str) -> str:
+    """What is wrong with the invite form, in her language: the API's model
+    (`UserCreate`) and `accounts.create_user` say it in English for the API."""
+    if isinstance(error, ValidationError):
+        field = str(error.errors()[0]["loc"][0]) if error.errors()[0]["loc"] else ""
+        if field == "name":
+            return gettext("Give the person's name.")
+        if field == "email":
+            return gettext("{email} is not an e-mail address.").format(email=email)
+        if field == "role":
+            return gettext("Choose a role: curator, analyst or administrator.")
+        return error.errors()[0]["msg"]
+    code = getattr(error, "code", "")
+    if code == "email_taken":
+        return gettext("Someone already has the e-mail {email}.").format(email=email.lower())
+    if code == "unknown_organization":
+        return gettext("No organization has the id {ids}.").format(ids=organization)
+    if code == "no_name":
+        return gettext("Give the person's name.")
+    if code == "unknown_role":
+        return gettext("Choose a role: curator, analyst or administrator.")
+    return str(error)
 
 
 @router.post("/users/{user_id}/active")
@@ -85,8 +110,9 @@ def change_role(user_id: str, request: Request, role: str = Form(""),
             ids=", ".join(sorted(set(wanted) - known))))
     try:
         update_user(user_id, UserUpdate(role=role, organization_ids=wanted), session, web.user)
-    except ValidationError as error:
-        return _page(request, session, web, error=error.errors()[0]["msg"])
+    except ValidationError:
+        return _page(request, session, web,
+                     error=_("Choose a role: curator, analyst or administrator."))
     except HTTPException as error:
         if error.status_code != status.HTTP_409_CONFLICT:
             raise
