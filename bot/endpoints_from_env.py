@@ -39,6 +39,10 @@ def main(path: str) -> None:
     endpoints.update(
         redis_stores(os.environ["REDIS_URL"], int(os.environ.get("TRACKER_TTL_DAYS", "30")))
     )
+    if os.environ.get("PUENTE_STATS_EVENTS", "1") == "0":
+        # no anonymous statistics from this server (benchmarks/stats_recording.py
+        # measures what recording costs the replies)
+        endpoints.pop("event_broker", None)
     yaml.safe_dump(endpoints, sys.stdout, sort_keys=False)
 
 

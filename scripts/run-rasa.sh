@@ -19,7 +19,7 @@ if [ -n "${REDIS_URL:-}" ]; then
   # One file per store configuration (not per start: a supervisor restarts this often);
   # private, as REDIS_URL may hold a password.
   mkdir -p .cache
-  endpoints=.cache/endpoints.$(printf '%s %s' "$REDIS_URL" "${TRACKER_TTL_DAYS:-}" | md5sum | cut -c1-12).yml
+  endpoints=.cache/endpoints.$(printf '%s %s %s' "$REDIS_URL" "${TRACKER_TTL_DAYS:-}" "${PUENTE_STATS_EVENTS:-}" | md5sum | cut -c1-12).yml
   (umask 077; .venv-bot/bin/python -m bot.endpoints_from_env bot/endpoints.yml > "$endpoints.$$")
   mv "$endpoints.$$" "$endpoints"
 fi

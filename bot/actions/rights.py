@@ -231,21 +231,25 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
     # ("¿a dónde llamo? ¿me denuncia a migración?")
     lines = (first_of_each(body.get("contacts") or {}, ("emergency", "gbv"))
              if params["service_type"] == "gbv_care" else [])
-    if topic != "confidentiality" and "confidentiality" in tracker.get_latest_entity_values("asks"):
-        await _first_whether_reported(dispatcher, params)
+    also_reported = topic != "confidentiality" and \
+        "confidentiality" in tracker.get_latest_entity_values("asks")
+    if also_reported and not lines:  # after violence, the numbers still come first
+        await _whether_reported(dispatcher, params)
     dispatcher.utter_message(response="utter_entitlements", country=country, topic=topic,
                              service_type=params["service_type"], general=general,
                              said_situation=situation, entries=body["entries"],
                              lines="; ".join(lines),
                              paper=named_paper(tracker.latest_message.get("text")))
+    if also_reported and lines:
+        await _whether_reported(dispatcher, params)
     return remembered + [SlotSet("pending_topic", None)]
 
 
-async def _first_whether_reported(dispatcher: CollectingDispatcher,
-                                  params: Dict[str, Any]) -> None:
+async def _whether_reported(dispatcher: CollectingDispatcher, params: Dict[str, Any]) -> None:
     """"¿Cuánto me cobran, y me reportan a immigration?": whether they report her decides
-    whether she goes at all, so the country's confidentiality statement comes first, in
-    short, and the answer to the rest follows (nothing is added when there is none)."""
+    whether she goes at all, so the country's confidentiality statement comes first
+    (after the numbers to call, after violence), and the answer to the rest follows;
+    nothing is added when the country has no such statement."""
     body = await _asked_more_broadly({**params, "topic": "confidentiality", "situation": None})
     if body.get("entries"):
         dispatcher.utter_message(response="utter_entitlements", country=params["country"],

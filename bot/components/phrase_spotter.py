@@ -171,6 +171,12 @@ class PhraseSpotter(GraphComponent):
             # "¿me dan la PrEP gratis en RD?", "posso fazer o pré-natal no posto ou só
             # quem tem documento?": a country, no place: the question, not a search
             forced = _ASKED_INTENT[found["asks"]]
+        if not forced and intent == "find_service" and found.get("situation") == "transit" \
+                and "country" in named and "location" not in named:
+            # "depuis la jungle... à la station, il y a quelqu'un pour parler ?": on the
+            # route there is no address to ask for; the answer names where (the station's
+            # doctors, the public centres) and she can still ask for places
+            forced = "ask_rights"
         if not forced and intent == "find_service" and "service_type" not in named \
                 and found.get("condition") == "emergency_care":
             # "¿hay un hospital que nos atienda?": the directory lists no hospitals, the

@@ -116,3 +116,13 @@ def test_an_exposure_weeks_old_is_a_test_question_not_the_emergency(spotter, tex
 def test_sexual_violence_long_ago_stays_urgent(spotter):
     found, intent = _run(spotter, "me violaron hace 3 meses y no he contado a nadie")
     assert found["urgent"][0] == "sexual_violence" and intent == "emergency"
+
+
+def test_on_the_route_with_no_place_a_search_is_the_rights_question(spotter):
+    found, intent = _run(spotter, "depuis la jungle je fais des cauchemars. a la station "
+                                  "migratoire il y a quelqu un pour parler ?", "find_service")
+    assert found["country"][0] == "pa" and found["situation"][0] == "transit"
+    assert intent == "ask_rights"
+    _, intent = _run(spotter, "estamos de paso en Medellín, donde hay prueba de vih",
+                     "find_service")
+    assert intent == "find_service"  # a place to search near: the search

@@ -107,3 +107,21 @@ def test_a_refusing_app_loses_the_batch_and_the_queue_stays_bounded(app_url):
     assert len(broker.queue) == 5
     asyncio.run(broker.flush())
     assert broker.lost > 0
+
+
+def _endpoints(**env: str) -> dict:
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    out = subprocess.run([sys.executable, "-m", "bot.endpoints_from_env", "bot/endpoints.yml"],
+                         check=True, capture_output=True, text=True,
+                         env={**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/0", **env})
+    return yaml.safe_load(out.stdout)
+
+
+def test_production_endpoints_record_statistics_unless_switched_off():
+    assert _endpoints()["event_broker"]["type"] == "bot.stats_events.StatsEventBroker"
+    assert "event_broker" not in _endpoints(PUENTE_STATS_EVENTS="0")

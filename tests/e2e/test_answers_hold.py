@@ -273,3 +273,11 @@ def test_will_they_report_me_is_answered_too(stack):
     secret = gsm(body["entries"][0]["how_to_access"])[:40]
     assert secret in replies[0], replies  # first: it decides whether she goes at all
     assert "gratis" in "\n".join(replies), replies
+
+
+def test_at_the_station_after_the_jungle_she_gets_the_care_not_where_are_you(stack):
+    answer = "\n".join(SmsPhone(stack, "+50760001038").send(
+        "depuis la jungle je fais des cauchemars, j ai vu des morts. a la station migratoire "
+        "il y a quelqu un pour parler ?"))
+    _no_prompt_again(answer, "fr")
+    assert answer.startswith("Panama, soins en santé mentale") and "147" in answer, answer

@@ -114,3 +114,31 @@ def test_joining_the_health_system_is_its_own_answer():
         "entries": [{**ENTRY, "topic": "enrolment", "service_type": None,
                      "summary": "Con el PPT, afíliate a una EPS."}]})
     assert text.startswith("Colombia, afiliarse al sistema público de salud: Con el PPT")
+
+
+def test_care_after_violence_starts_with_the_numbers_to_call():
+    text = render("utter_entitlements", "es", "twilio_sms",
+                  {"country": "ec", "service_type": "gbv_care", "lines": "Emergencias 911",
+                   "entries": [{**ENTRY, "service_type": "gbv_care"}]})
+    assert text.splitlines()[0] == "Llama: Emergencias 911"
+    assert text.splitlines()[1].startswith("Ecuador, atención por violencia:")
+
+
+def test_the_paper_she_asked_about_is_answered_by_name_only_when_none_is_needed():
+    values = {"country": "br", "service_type": "prep", "paper": "CPF",
+              "entries": [{**ENTRY, "documents": ["none"]}]}
+    assert "Também não pedem CPF para isso." in render("utter_entitlements", "pt",
+                                                       "twilio_sms", values)
+    listed = {**values, "entries": [{**ENTRY, "documents": ["passport"]}]}
+    assert "CPF" not in render("utter_entitlements", "pt", "twilio_sms", listed)
+
+
+def test_an_answer_followed_by_another_offers_nothing_in_between():
+    values = {"country": "br", "service_type": "prep", "entries": [ENTRY], "offer": False}
+    assert "outro serviço" not in render("utter_entitlements", "pt", "twilio_sms", values)
+
+
+def test_urgent_care_says_it_is_free_when_she_asked_even_if_it_pages():
+    values = {"urgent": "condom_broke", "lines": "Ambulancia 192", "cost": "free",
+              "care": "Vá a uma UPA. " * 25, "asked": "cost"}
+    assert "gratuito" in render("utter_urgent_care", "pt", "twilio_sms", values)

@@ -1,0 +1,59 @@
+"""What recording anonymous statistics costs the replies (issue "statistics", item 8).
+
+The same production stack (Redis stores, one Rasa server per core behind HAProxy, the
+fake Twilio on loopback) started four times in turn, recording on, off, on, off
+(`PUENTE_STATS_EVENTS=0` drops the event broker from Rasa's endpoints), each time 300
+signed SMS from 10 senders at once. Prints p50/p95 per run and the events recorded,
+so "webhook p95 unchanged within noise" is read from runs taken side by side.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.webhook_load import TOKEN, load, production_env  # noqa: E402
+from connectors.fake_twilio import FakeTwilio  # noqa: E402
+from tests.e2e.stack import running_stack, stats_rows  # noqa: E402
+
+SENDERS, MESSAGES = 10, 300
+PATH = "/webhooks/twilio_sms/webhook"
+
+
+def one_run(recording: bool) -> dict:
+    with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as fake:
+        env = {"TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_API_BASE": fake.base_url,
+               "PUENTE_CONNECTOR_STATE": str(Path(tmp) / "state.sqlite3"),
+               "PUENTE_STATS_EVENTS": "1" if recording else "0", **production_env()}
+        with running_stack(Path(tmp), env, timeout=600) as stack:
+            public = stack.env.get("PUBLIC_BASE_URL", stack.rasa_url)
+            asyncio.run(load(stack.rasa_url + PATH, public + PATH, SENDERS, 30, 200))  # warm
+            result = asyncio.run(load(stack.rasa_url + PATH, public + PATH, SENDERS,
+                                      MESSAGES, 200))
+            time.sleep(3)  # the broker posts every 2 s
+            result["events"] = len(stats_rows(stack))
+    return result
+
+
+def main() -> int:
+    print(f"{'recording':<10}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>8}{'errors':>8}"
+          f"{'events':>8}   (10 senders, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})",
+          flush=True)
+    for recording in (True, False, True, False):
+        r = one_run(recording)
+        print(f"{'on' if recording else 'off':<10}{r['n']:>6}{r['p50']:>9.0f}{r['p95']:>9.0f}"
+              f"{r['rps']:>8.1f}{r['errors']:>8}{r['events']:>8}", flush=True)
+        if recording and not r["events"] or not recording and r["events"]:
+            print("error: recording was not what this run asked for", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
