@@ -22,10 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_roll(args: argparse.Namespace) -> int:
     from ..db import session_scope
-    from ..stats.retention import roll
+    from ..stats.retention import roll_exclusively
 
     with session_scope() as session:
-        result = roll(session, raw_days=args.raw_days)
+        result = roll_exclusively(session, raw_days=args.raw_days)
+    if result is None:
+        print("another roll is running (a worker's daily roll): nothing done")
+        return 0
     print(f"rolled {result.events} events older than {result.cutoff:%Y-%m-%d %H:%M} UTC "
           f"into {result.rows} weekly rows")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from ..db import session_factory
     from ..reminders.sender import ConnectorSender
     from ..reminders.worker import WorkerConfig, run_forever, run_once
+    from ..stats.retention import roll_every
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     sender = ConnectorSender()
@@ -29,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
             print(" ".join(f"{k}={v}" for k, v in sorted(tally.counts.items())) or "nothing due",
                   file=sys.stderr)
             return 0
+        # statistics retention rides along: rolled at start, then daily (README "Statistics")
+        threading.Thread(target=roll_every, args=(session_factory(),), daemon=True,
+                         name="stats-roll").start()
         run_forever(session_factory(), sender, config, args.interval)
     except KeyboardInterrupt:
         return 0

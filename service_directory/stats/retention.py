@@ -9,15 +9,24 @@ the event's period (a week, split at a month's first day), every dimension and
 """
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import Date, Index, Integer, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Date, Index, Integer, delete, func, select, text
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from ..config import get_settings
 from ..db import Base
 from .events import DIMENSIONS, EventFacts, StatsEvent, touch_ended_periods
+
+
+log = logging.getLogger(__name__)
+# PostgreSQL advisory lock: one roll at a time, however many workers run the daily roll
+# (two at once would both count the same old events before either deleted them).
+ROLL_LOCK_KEY = 0x50554E54  # "PUNT"
+ROLL_EVERY_SECONDS = 86400.0
 
 
 class StatsWeekly(EventFacts, Base):
@@ -69,3 +78,31 @@ def roll(session: Session, *, raw_days: int | None = None,
     session.execute(delete(StatsEvent).where(old))
     touch_ended_periods(session)
     return RollResult(cutoff=cutoff, events=moved, rows=rows)
+
+
+def roll_exclusively(session: Session, **kwargs) -> RollResult | None:
+    """`roll`, unless another process is rolling now (then None). SQLite needs no lock:
+    it lets one writer at a time."""
+    if session.get_bind().dialect.name == "postgresql" and not session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ROLL_LOCK_KEY}):
+        return None
+    return roll(session, **kwargs)
+
+
+def roll_every(factory: sessionmaker, seconds: float = ROLL_EVERY_SECONDS,
+               stop: threading.Event | None = None) -> None:
+    """Retention without a cron: `puente worker` rolls at start and then daily, in a
+    thread of its own; a failure (the database restarting) waits for the next day."""
+    stop = stop or threading.Event()
+    while True:
+        try:
+            with factory() as session:
+                result = roll_exclusively(session)
+                session.commit()
+            if result is not None and result.events:
+                log.info("statistics: rolled %d raw events into %d weekly rows",
+                         result.events, result.rows)
+        except Exception:
+            log.exception("statistics roll failed; trying again in %.0f s", seconds)
+        if stop.wait(seconds):
+            return

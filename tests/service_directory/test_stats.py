@@ -11,6 +11,7 @@ import io
 import logging
 import subprocess
 import sys
+import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -386,6 +387,25 @@ def test_puente_stats_roll_and_demo_from_the_command_line(accounts_db_url, accou
         assert session.scalar(select(func.count()).select_from(retention.StatsWeekly)) > 0
     left = left.replace(tzinfo=UTC) if left.tzinfo is None else left
     assert left >= datetime.now(UTC) - timedelta(days=11)
+
+
+def test_the_workers_daily_roll_rolls_and_never_runs_twice_at_once(accounts_app,
+                                                                    accounts_sessions):
+    old = MONDAY - timedelta(days=120)
+    add(accounts_app, 5, "conversation_started", old, country="co", language="es", channel="sms")
+    if accounts_sessions.kw["bind"].dialect.name == "postgresql":
+        with accounts_sessions() as holder:  # another worker rolling right now
+            holder.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                           {"k": retention.ROLL_LOCK_KEY})
+            with accounts_sessions() as session:
+                assert retention.roll_exclusively(session) is None
+            holder.rollback()
+    stop = threading.Event()
+    stop.set()  # one pass, then return
+    retention.roll_every(accounts_sessions, seconds=0, stop=stop)
+    with accounts_sessions() as session:
+        assert session.scalar(select(func.count()).select_from(StatsEvent)) == 0
+        assert session.scalar(select(func.sum(retention.StatsWeekly.events))) == 5
 
 
 def test_the_search_events_of_usage_events_move_into_the_new_table(tmp_path):
