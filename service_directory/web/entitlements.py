@@ -36,7 +36,7 @@ from ..routers.admin_entitlements import (EntitlementCreate, EntitlementUpdate,
                                           create_entitlement, mark_reviewed,
                                           update_entitlement)
 from . import auth
-from .pages import language_of, render
+from .pages import fragment, language_of, render, wants_fragment
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 KEEPERS = ("admin", "curator")
@@ -213,10 +213,15 @@ def review(request: Request, session: Session = Depends(get_session)) -> Respons
 def still_accurate(entry_id: str, request: Request, csrf: str = Form(""), back: str = Form(""),
                    session: Session = Depends(get_session)) -> Response:
     """One click on "still accurate": reviewed today by her, audited (the admin API's
-    `mark_reviewed`); back to the list she clicked it on."""
+    `mark_reviewed`). htmx gets the statement's row; a plain form the list again."""
     web = keeper(request, session, csrf)
-    mark_reviewed(session, statement_or_404(session, entry_id), web.user)
+    entry = statement_or_404(session, entry_id)
+    mark_reviewed(session, entry, web.user)
     session.commit()
+    if wants_fragment(request):
+        return fragment(request, "_statement_row.html", {
+            "user": web.user, "csrf": web.csrf, "row": _rows([entry], language_of(request))[0],
+            "review": back == "review", "reviewed_now": True, **_choices()})
     where = "/ui/entitlements/review" if back == "review" else "/ui/entitlements"
     return RedirectResponse(f"{where}?reviewed={entry_id}", status_code=status.HTTP_303_SEE_OTHER)
 

@@ -22,9 +22,9 @@ from .. import accounts, reports
 from ..config import LANGUAGES
 from ..deps import can_curate, get_session
 from ..i18n import normalise_language, translations
-from ..messages import LANGUAGE_NAMES, N_
+from ..messages import FLAG_LABELS, LANGUAGE_NAMES, N_
 from ..models.accounts import AuditEntry, User
-from ..models.directory import Service
+from ..models.directory import SAFETY_FLAGS, Service
 from ..models.reports import DiscriminationReport
 from ..reminders.admin_api import visible_followups
 from ..reminders.models import FollowUpRequest
@@ -65,6 +65,29 @@ def render(request: Request, name: str, context: dict[str, Any],
     if request.query_params.get("lang") in LANGUAGES:
         page.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", path="/ui")
     return page
+
+
+def wants_fragment(request: Request) -> bool:
+    """Sent by htmx (`HX-Request: true`): answer with the changed part of the page, not
+    a redirect to the whole of it (the same form without JavaScript gets the redirect)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def fragment(request: Request, name: str, context: dict[str, Any]) -> HTMLResponse:
+    """A piece of a page for htmx to swap in; `Vary` keeps caches from mixing it up
+    with the page."""
+    page = render(request, name, context)
+    page.headers["Vary"] = "HX-Request"
+    return page
+
+
+def service_row(service: Service, today: date) -> dict[str, Any]:
+    """A service as the lists show it (home, /ui/services): checked when, its promises,
+    and whether "still accurate" is due."""
+    return {"id": service.id, "name": service.name,
+            "days": verification_age(service.assured_date, today),
+            "stale": is_stale(service.assured_date, service.staleness_limit_days, today),
+            "flags": [f for f in SAFETY_FLAGS if getattr(service, f) is True]}
 
 
 def _login_redirect() -> RedirectResponse:
@@ -166,8 +189,7 @@ def stale_services(session: Session, user: User, today: date, limit: int = 20) -
         candidates += list(session.scalars(oldest))
     for service in candidates:
         if is_stale(service.assured_date, service.staleness_limit_days, today):
-            found.append({"id": service.id, "name": service.name,
-                          "days": verification_age(service.assured_date, today)})
+            found.append(service_row(service, today))
         if len(found) >= limit:
             break
     return found
@@ -211,7 +233,8 @@ def home(request: Request, session: Session = Depends(get_session)) -> Response:
     if user.role == "analyst":  # statistics are all an analyst sees
         return RedirectResponse("/ui/stats", status_code=status.HTTP_303_SEE_OTHER)
     context: dict[str, Any] = {"user": user, "csrf": web.csrf, "reasons": REASONS,
-                               "verified": request.query_params.get("verified")}
+                               "verified": request.query_params.get("verified"),
+                               "flag_labels": FLAG_LABELS}
     if user.role in ("admin", "curator"):
         today = datetime.now(timezone.utc).date()
         context.update(
@@ -226,7 +249,8 @@ def home(request: Request, session: Session = Depends(get_session)) -> Response:
 @router.post("/services/{service_id}/verify")
 def verify(service_id: str, request: Request, csrf: str = Form(""),
            session: Session = Depends(get_session)) -> Response:
-    """One click on "still accurate": today and her e-mail, audited."""
+    """One click on "still accurate": today and her e-mail, audited. htmx gets the
+    service's row, checked today; a plain form the home page again."""
     from ..routers.admin_directory import mark_verified
 
     web = auth.require(request, session, csrf=csrf)
@@ -235,4 +259,8 @@ def verify(service_id: str, request: Request, csrf: str = Form(""),
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such service")
     mark_verified(session, service, web.user)
     session.commit()
+    if wants_fragment(request):
+        row = service_row(service, datetime.now(timezone.utc).date()) | {"checked_now": True}
+        return fragment(request, "_service_row.html", {
+            "user": web.user, "csrf": web.csrf, "service": row, "flag_labels": FLAG_LABELS})
     return RedirectResponse(f"/ui/?verified={service.id}", status_code=status.HTTP_303_SEE_OTHER)

@@ -1,6 +1,7 @@
 """`/ui/queue`: her organizations' discrimination reports and reminder follow-up
 requests, in the person's own words (reports) or choice (follow-ups), to review and
-close with a note. Same rules and functions as the admin API."""
+close with a note. Same rules and functions as the admin API. With htmx each change
+comes back as the item itself, changed in place; without JavaScript, the queue again."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
@@ -13,7 +14,7 @@ from ..models.reports import DiscriminationReport
 from ..reminders.admin_api import move_along
 from ..reminders.models import FollowUpRequest
 from . import auth
-from .pages import REASONS, followups, render
+from .pages import REASONS, followups, fragment, render, wants_fragment
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 REVIEWERS = ("admin", "curator")
@@ -40,6 +41,9 @@ def resolve_report(report_id: str, request: Request, note: str = Form(""), csrf:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="say what was done")
     reports.resolve(session, report, web.user, note.strip())
     session.commit()
+    if wants_fragment(request):
+        return fragment(request, "_queue_report.html", {"user": web.user, "csrf": web.csrf,
+                                                        "report": report})
     return RedirectResponse("/ui/queue?done=report", status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -54,4 +58,8 @@ def followup_status(request_id: str, request: Request, new_status: str = Form(""
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such follow-up request")
     move_along(session, item, web.user, new_status, note)
     session.commit()
+    if wants_fragment(request):
+        return fragment(request, "_queue_followup.html", {
+            "user": web.user, "csrf": web.csrf, "item": item, "reasons": REASONS,
+            "moved_now": True})
     return RedirectResponse("/ui/queue?done=followup", status_code=status.HTTP_303_SEE_OTHER)

@@ -16,9 +16,8 @@ from ..messages import FLAG_LABELS, SERVICE_TYPE_NAMES
 from ..models.accounts import User
 from ..models.directory import (SAFETY_FLAGS, SERVICE_TYPE_TAXONOMY, Attribute, Location,
                                 Service, ServiceAtLocation, Taxonomy, TaxonomyTerm)
-from ..search import is_stale, verification_age
 from . import auth
-from .pages import render, visible_services
+from .pages import render, service_row, visible_services
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 PAGE = 20
@@ -79,15 +78,12 @@ def services(request: Request, q: str = "", type: str = "", country: str = "",
     rows, total = find_services(session, web.user, q=q, service_type=type, country=country,
                                 stale=bool(stale), flag=flag, page=page)
     today = datetime.now(timezone.utc).date()
-    items: list[dict[str, Any]] = [{
-        "id": s.id, "name": s.name,
-        "days": verification_age(s.assured_date, today),
-        "stale": is_stale(s.assured_date, s.staleness_limit_days, today),
-        "flags": [f for f in SAFETY_FLAGS if getattr(s, f) is True]} for s in rows]
+    items: list[dict[str, Any]] = [service_row(s, today) for s in rows]
     pages = max(1, -(-total // PAGE))
     filters = {"q": q, "type": type, "country": country, "stale": stale, "flag": flag}
     return render(request, "services.html", {
         "user": web.user, "csrf": web.csrf, "items": items, "total": total,
         "page": min(max(page, 1), pages), "pages": pages,
         "filters": filters, "query": urlencode({k: v for k, v in filters.items() if v}),
-        "types": SERVICE_TYPE_NAMES, "flags": FLAG_LABELS, "countries": COUNTRIES})
+        "types": SERVICE_TYPE_NAMES, "flags": FLAG_LABELS, "flag_labels": FLAG_LABELS,
+        "countries": COUNTRIES})

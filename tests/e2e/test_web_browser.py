@@ -1,6 +1,7 @@
 """The curators' web in a real browser (Debian's chromium, driven by Selenium), on a
 phone-sized window: an invite sets a password, the home shows what needs her, one
-click marks a service still accurate, the language switch works; she drags her
+click marks a service still accurate and htmx changes its row without a page load (as
+the queue's items and a statement of rights), the language switch works; she drags her
 clinic's pin on the map and changes its phone, and the public search answers with
 them; an admin's statement of rights meets a colleague's save and both are shown.
 Map tiles come from a tile server on loopback (MAP_TILE_URL). Screenshots go to
@@ -151,10 +152,12 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     cookie = browser.get_cookie("puente_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
+    page = same_page_marker(browser)
     browser.find_element(By.CSS_SELECTOR, "form[action$='/verify'] button").click()
-    wait_for_url(browser, "verified=svc-1")
-    assert browser.find_element(By.CSS_SELECTOR, ".notice").is_displayed()
-    assert "Clínica Esperanza" not in browser.page_source
+    changed_in_place(browser, "#service-svc-1 .notice", page)  # htmx: the row alone
+    row = browser.find_element(By.ID, "service-svc-1")
+    assert "checked today" in row.text and "marked as still accurate today" in row.text
+    assert not browser.find_elements(By.CSS_SELECTOR, "#service-svc-1 form")
     browser.save_screenshot(str(SHOTS / "verified-en.png"))
 
     browser.find_element(By.LINK_TEXT, "Services").click()
@@ -187,8 +190,16 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     browser.save_screenshot(str(SHOTS / "queue-en.png"))
     report = browser.find_element(By.CSS_SELECTOR, "form[action$='/resolve']")
     report.find_element(By.NAME, "note").send_keys("Hablamos con la directora de la clínica")
+    page = same_page_marker(browser)
     report.find_element(By.TAG_NAME, "button").click()
-    wait_for_url(browser, "done=report")
+    resolved = changed_in_place(browser, "[id^=report-] .notice", page)
+    assert resolved.text == "Resolved."
+    followup = browser.find_element(By.CSS_SELECTOR, "form[action$='/status']")
+    followup.find_element(By.CSS_SELECTOR, "button[value=in_review]").click()
+    moved = changed_in_place(browser, "[id^=followup-] .notice", page)
+    assert "in review" in moved.find_element(By.XPATH, "..").text
+    browser.save_screenshot(str(SHOTS / "queue-changed-en.png"))
+    browser.get(f"{base}/ui/queue")
     assert "Me pidieron pasaporte" not in browser.page_source
 
     browser.get(f"{base}/ui/?lang=ht")
@@ -197,6 +208,23 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     browser.save_screenshot(str(SHOTS / "home-ht.png"))
     browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
     wait_for_url(browser, "/ui/login")
+
+
+def same_page_marker(browser) -> str:
+    """A mark on this page's window object: a page load would wipe it."""
+    mark = f"puente-{time.monotonic_ns()}"
+    browser.execute_script("window.puenteMark = arguments[0]", mark)
+    return mark
+
+
+def changed_in_place(browser, selector: str, mark: str):
+    """The element htmx swapped in (waited for), after checking that no page loaded."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    found = WebDriverWait(browser, 10).until(
+        lambda b: next(iter(b.find_elements("css selector", selector)), None))
+    assert browser.execute_script("return window.puenteMark") == mark, "the page was reloaded"
+    return found
 
 
 def enter(browser, base: str, email: str, token: str) -> None:
@@ -248,6 +276,12 @@ def test_a_curator_drags_her_clinics_pin_changes_its_phone_and_search_follows(ap
     browser.execute_script("document.getElementById('loc0').scrollIntoView()")
     browser.save_screenshot(str(SHOTS / "service-place-es-1280.png"))
     browser.set_window_size(360, 800)
+    browser.find_element(By.CSS_SELECTOR, "a[href='/ui/services/svc-1/phones/ph-1/delete']").click()
+    wait_for_url(browser, "/phones/ph-1/delete")  # deleting asks first; she keeps it
+    assert "¿Borrar el teléfono +18095559876?" in browser.page_source
+    browser.save_screenshot(str(SHOTS / "delete-phone-es-360.png"))
+    browser.find_element(By.LINK_TEXT, "Cancelar: conservarlo").click()
+    wait_for_url(browser, "/ui/services/svc-1")
     browser.get(f"{base}/ui/audit?lang=es")
     assert "+18095559876" in browser.page_source  # the phone, before and after
     browser.execute_script("document.querySelector('.change').scrollIntoView()")
@@ -279,6 +313,13 @@ def test_an_admin_sees_a_colleagues_save_beside_hers_on_a_statement(app_url, bro
     wait_for_url(browser, "/ui/entitlements/review")
     assert "reviewed 400 days ago" in browser.page_source
     browser.save_screenshot(str(SHOTS / "entitlements-review-en-1280.png"))
+    page = same_page_marker(browser)
+    browser.find_element(By.CSS_SELECTOR, "#statement-do-hiv button").click()
+    row = changed_in_place(browser, "#statement-do-hiv .notice", page)
+    assert "reviewed 0 days ago" in row.find_element(By.XPATH, "..").text
+    assert "ada@ngo.example" in row.find_element(By.XPATH, "..").text
+    assert browser.current_url.endswith("/ui/entitlements/review")
+    browser.save_screenshot(str(SHOTS / "entitlement-still-accurate-en-1280.png"))
     browser.find_element(By.CSS_SELECTOR, "a[href='/ui/entitlements/do-hiv']").click()
     wait_for_url(browser, "/ui/entitlements/do-hiv")
     spanish = browser.find_element(By.NAME, "guidance_es")
@@ -303,5 +344,6 @@ def test_an_admin_sees_a_colleagues_save_beside_hers_on_a_statement(app_url, bro
     wait_for_url(browser, "saved=1")  # she compared and saved hers on purpose
     with session_scope(engine_for(app_url.database_url)) as session:
         entry = session.get(Entitlement, "do-hiv")
-        assert entry.guidance["es"].startswith("La Ley 135-11") and entry.version == 3
+        # 1, "still accurate" 2, the colleague's save 3, hers 4
+        assert entry.guidance["es"].startswith("La Ley 135-11") and entry.version == 4
     browser.set_window_size(390, 844)
