@@ -170,8 +170,10 @@ def entitlement_answer(lang: str, style: str, values: dict[str, Any]) -> str:
             no_papers = gettext_for(lang, MESSAGES_RIGHTS["rights_documents_none"].sms)
             lines[0] = " ".join(lines[0].replace(no_papers, "").split())
             lines.insert(0, _t(lang, "rights_any_status"))
-        if values.get("paper") and entry.get("documents") == ["none"]:
-            # "¿precisa CPF?": no papers are needed, so that one is not either
+        if values.get("paper") and entry.get("documents") == ["none"] \
+                and entry.get("entitled") == "yes":
+            # "¿precisa CPF?": the whole right holds with no papers, so without that one
+            # too (a partial right, "sin PPT no se garantizan", says nothing of the kind)
             lines.insert(1, _t(lang, "rights_paper_not_needed", paper=values["paper"]))
         body.extend(lines)
         if style == "whatsapp" and entry.get("source_url"):

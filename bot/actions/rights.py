@@ -233,14 +233,16 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
              if params["service_type"] == "gbv_care" else [])
     also_reported = topic != "confidentiality" and \
         "confidentiality" in tracker.get_latest_entity_values("asks")
-    if also_reported and not lines:  # after violence, the numbers still come first
+    # after violence the numbers to call, in an emergency where to go, still come first
+    reported_first = also_reported and not lines and params["service_type"] != "emergency_care"
+    if reported_first:
         await _whether_reported(dispatcher, params)
     dispatcher.utter_message(response="utter_entitlements", country=country, topic=topic,
                              service_type=params["service_type"], general=general,
                              said_situation=situation, entries=body["entries"],
                              lines="; ".join(lines),
                              paper=named_paper(tracker.latest_message.get("text")))
-    if also_reported and lines:
+    if also_reported and not reported_first:
         await _whether_reported(dispatcher, params)
     return remembered + [SlotSet("pending_topic", None)]
 
@@ -248,8 +250,8 @@ async def answer_entitlements(dispatcher: CollectingDispatcher, tracker: Tracker
 async def _whether_reported(dispatcher: CollectingDispatcher, params: Dict[str, Any]) -> None:
     """"¿Cuánto me cobran, y me reportan a immigration?": whether they report her decides
     whether she goes at all, so the country's confidentiality statement comes first
-    (after the numbers to call, after violence), and the answer to the rest follows;
-    nothing is added when the country has no such statement."""
+    (but after the numbers to call after violence, and after where to go in an
+    emergency), then the answer to the rest; nothing when the country has none."""
     body = await _asked_more_broadly({**params, "topic": "confidentiality", "situation": None})
     if body.get("entries"):
         dispatcher.utter_message(response="utter_entitlements", country=params["country"],

@@ -126,11 +126,14 @@ def test_care_after_violence_starts_with_the_numbers_to_call():
 
 def test_the_paper_she_asked_about_is_answered_by_name_only_when_none_is_needed():
     values = {"country": "br", "service_type": "prep", "paper": "CPF",
-              "entries": [{**ENTRY, "documents": ["none"]}]}
+              "entries": [{**ENTRY, "documents": ["none"], "entitled": "yes"}]}
     assert "Também não pedem CPF para isso." in render("utter_entitlements", "pt",
                                                        "twilio_sms", values)
-    listed = {**values, "entries": [{**ENTRY, "documents": ["passport"]}]}
+    listed = {**values, "entries": [{**ENTRY, "documents": ["passport"], "entitled": "yes"}]}
     assert "CPF" not in render("utter_entitlements", "pt", "twilio_sms", listed)
+    partial = {**values, "paper": "PPT",
+               "entries": [{**ENTRY, "documents": ["none"], "entitled": "partial"}]}
+    assert "PPT" not in render("utter_entitlements", "pt", "twilio_sms", partial)
 
 
 def test_an_answer_followed_by_another_offers_nothing_in_between():
