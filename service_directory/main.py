@@ -20,6 +20,7 @@ from .web import queue as web_queue
 from .web import service_edit as web_service_edit
 from .web import services as web_services
 from .web import users as web_users
+from .web import organizations as web_organizations
 from .web import entitlements as web_entitlements
 from .web import audit as web_audit
 from .web import export as web_export
@@ -32,8 +33,8 @@ from .routers import (admin_audit, admin_directory, admin_entitlements, admin_re
 ROUTERS = (health, nlg, services, places, entitlements, reports, people, admin_directory,
            admin_users, admin_entitlements, admin_reports, admin_audit, reminders,
            reminders_admin, stats, web_pages, web_services, web_service_edit, web_queue,
-           web_imports, web_users, web_entitlements, web_audit, web_export, web_stats,
-           web_deletions)
+           web_imports, web_users, web_organizations, web_entitlements, web_audit, web_export,
+           web_stats, web_deletions)
 
 
 @asynccontextmanager

@@ -83,6 +83,9 @@ class OrganizationFields(_Fields):
     logo: str | None = None
     uri: str | None = None
     parent_organization_id: str | None = None
+    # Not HSDS: its curators may also keep the statements of rights current. Only admins
+    # set it, and a PUT that leaves it out keeps it (see `_apply`).
+    legal_partner: bool | None = None
 
     _email = field_validator("email")(_opt(values.email))
     _urls = field_validator("website", "logo", "uri")(_opt(values.url))
@@ -449,10 +452,17 @@ def _set_locations(session: Session, user: User, service: Service, location_ids:
         service.service_at_locations.append(ServiceAtLocation(location_id=location_id))
 
 
+# Puente's own columns beside HSDS ones: a replacement (PUT) that does not name them
+# keeps them, so an HSDS client that never heard of them cannot reset them.
+_KEPT_UNLESS_SENT = frozenset({"legal_partner"})
+
+
 def _apply(obj: Any, body: BaseModel, replace: bool) -> None:
     """Copy the body onto the row: the fields sent (PATCH) or all of them (POST/PUT,
     where a field left out of a column that cannot be empty takes its default)."""
     fields = body.model_fields_set if not replace else set(type(body).model_fields)
+    if replace and obj.id is not None and sa_inspect(obj).persistent:
+        fields -= _KEPT_UNLESS_SENT - body.model_fields_set
     columns = type(obj).__table__.columns
     for name in fields:
         column = columns.get(name)
@@ -625,6 +635,9 @@ def _change(entity: _Entity, entity_id: str, body: BaseModel, replace: bool, ses
             _ensure_owns(user, _owners(session, SimpleNamespace(**target)))
     elif "parent_organization_id" in body.model_fields_set and user.role != "admin":
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only admins re-parent organizations")
+    elif "legal_partner" in body.model_fields_set and user.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            detail="only admins mark an organization as a legal partner")
     before = entity.data(session, obj)
     _claim(session, obj, entity.name)
     _apply(obj, body, replace)

@@ -1,6 +1,7 @@
 """`/ui/entitlements`: the statements of rights (what a migrant may get in a country, at
 what cost, with which papers), kept by admins and by curators of organizations marked
-`legal_partner` (anyone else gets 404, as for what is not hers).
+`legal_partner` (anyone else gets 404, as for what is not hers); admins mark legal
+partners at `/ui/organizations`.
 
 The list filters by country, service type and situation; `/ui/entitlements/review` puts
 the oldest review first. The form saves through the admin API's own functions
@@ -21,17 +22,14 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
 from ..config import LANGUAGES
 from ..deps import get_session
 from ..entitlements import guidance_text, known_countries
 from ..messages import LANGUAGE_NAMES, N_, SERVICE_TYPE_NAMES
 from ..messages_rights import (COST_TEXT, DOCUMENT_NAMES, ENTITLED_TEXT, MESSAGES_RIGHTS,
                                SITUATION_TEXT)
-from ..models.directory import Organization
 from ..models.entitlements import (COSTS, DOCUMENTS, ENTITLED, ENTITLEMENT_SERVICE_TYPES,
                                    SITUATIONS, Entitlement)
-from ..routers import admin_directory
 from ..routers.admin_entitlements import (EntitlementCreate, EntitlementUpdate,
                                           create_entitlement, mark_reviewed,
                                           update_entitlement)
@@ -190,11 +188,9 @@ def statements(request: Request, country: str = "", type: str = "", situation: s
                session: Session = Depends(get_session)) -> Response:
     web = keeper(request, session)
     found = find_statements(session, country=country, service_type=type, situation=situation)
-    partners = (session.scalars(select(Organization).order_by(Organization.name)).all()
-                if web.user.role == "admin" else [])
     return render(request, "entitlements.html", {
         "user": web.user, "csrf": web.csrf, "rows": _rows(found, language_of(request)),
-        "review": False, "countries": known_countries(session), "partners": partners,
+        "review": False, "countries": known_countries(session),
         "deleted": request.query_params.get("deleted"),
         "reviewed": request.query_params.get("reviewed"),
         "filters": {"country": country, "type": type, "situation": situation}, **_choices()})
@@ -204,7 +200,7 @@ def statements(request: Request, country: str = "", type: str = "", situation: s
 def review(request: Request, session: Session = Depends(get_session)) -> Response:
     web = keeper(request, session)
     return render(request, "entitlements.html", {
-        "user": web.user, "csrf": web.csrf, "review": True, "partners": [],
+        "user": web.user, "csrf": web.csrf, "review": True,
         "reviewed": request.query_params.get("reviewed"),
         "rows": _rows(needing_review(session), language_of(request)), **_choices()})
 
@@ -224,25 +220,6 @@ def still_accurate(entry_id: str, request: Request, csrf: str = Form(""), back: 
             "review": back == "review", "reviewed_now": True, **_choices()})
     where = "/ui/entitlements/review" if back == "review" else "/ui/entitlements"
     return RedirectResponse(f"{where}?reviewed={entry_id}", status_code=status.HTTP_303_SEE_OTHER)
-
-
-@router.post("/entitlements/partners/{organization_id}")
-def set_partner(organization_id: str, request: Request, legal_partner: str = Form(""),
-                csrf: str = Form(""), session: Session = Depends(get_session)) -> Response:
-    """An admin marks an organization as a legal partner (or not); audited, and the
-    organization's version moves on as for any change to it."""
-    web = auth.require(request, session, ("admin",), csrf)
-    organization = session.get(Organization, organization_id)
-    if organization is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND)
-    before = audit.snapshot(organization)
-    admin_directory._claim(session, organization, "organization")
-    organization.legal_partner = legal_partner == "1"
-    session.flush()
-    audit.record(session, web.user, "update", "organization", organization.id,
-                 before, audit.snapshot(organization))
-    session.commit()
-    return RedirectResponse("/ui/entitlements#partners", status_code=status.HTTP_303_SEE_OTHER)
 
 
 def _page(request: Request, web: auth.WebSession, entry: Entitlement | None,

@@ -22,7 +22,8 @@ WIDTHS = (360, 1280)
 PAGES = ("/ui/", "/ui/services", "/ui/services?q=cl%C3%ADnica", "/ui/services/svc-1",
          "/ui/queue", "/ui/audit", "/ui/import", "/ui/entitlements",
          "/ui/entitlements/review", "/ui/entitlements/do-hiv", "/ui/entitlements/new",
-         "/ui/users", "/ui/stats",
+         "/ui/users", "/ui/stats", "/ui/organizations", "/ui/organizations/ngo-1",
+         "/ui/organizations/new",
          # the questions asked before deleting a place, a phone, a statement
          "/ui/services/svc-1/places/loc-1/delete", "/ui/services/svc-1/phones/ph-1/delete",
          "/ui/entitlements/do-hiv/delete")

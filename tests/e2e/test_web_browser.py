@@ -347,3 +347,38 @@ def test_an_admin_sees_a_colleagues_save_beside_hers_on_a_statement(app_url, bro
         # 1, "still accurate" 2, the colleague's save 3, hers 4
         assert entry.guidance["es"].startswith("La Ley 135-11") and entry.version == 4
     browser.set_window_size(390, 844)
+
+
+def test_an_admin_edits_an_organization_and_marks_it_a_legal_partner(app_url, browser):
+    from selenium.webdriver.common.by import By
+
+    from service_directory.db import engine_for, session_scope
+    from service_directory.models.directory import Organization
+
+    base = app_url.base
+    browser.set_window_size(1280, 900)
+    enter(browser, base, "ada@ngo.example", app_url.invites["ada"])
+    browser.find_element(By.LINK_TEXT, "Organizations").click()
+    wait_for_url(browser, "/ui/organizations")
+    row = browser.find_element(By.ID, "org-ngo-1")
+    assert "Red Somos" in row.text and "not a legal partner" in row.text
+    row.find_element(By.CSS_SELECTOR, "button").click()
+    wait_for_url(browser, "changed=ngo-1")
+    assert "Services: " in browser.find_element(By.ID, "org-ngo-1").text
+    assert "· legal partner" in browser.find_element(By.ID, "org-ngo-1").text
+    browser.save_screenshot(str(SHOTS / "organizations-en-1280.png"))
+    browser.set_window_size(360, 800)
+    browser.save_screenshot(str(SHOTS / "organizations-en-360.png"))
+    browser.find_element(By.LINK_TEXT, "Red Somos").click()
+    wait_for_url(browser, "/ui/organizations/ngo-1")
+    email = browser.find_element(By.NAME, "email")
+    email.clear()
+    email.send_keys("contacto@redsomos.example")
+    browser.find_element(By.CSS_SELECTOR, "form.card > button[type=submit]").click()
+    wait_for_url(browser, "saved=1")
+    browser.save_screenshot(str(SHOTS / "organization-edit-en-360.png"))
+    with session_scope(engine_for(app_url.database_url)) as session:
+        organization = session.get(Organization, "ngo-1")
+        assert (organization.legal_partner, organization.email) == (
+            True, "contacto@redsomos.example")
+        organization.legal_partner = False  # as the other tests expect it

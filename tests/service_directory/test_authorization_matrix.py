@@ -164,6 +164,14 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/ui/invite/{token}"): web_public(),
     ("POST", "/ui/invite/{token}"): web_public(),
     ("GET", "/ui/static"): public(),  # a mount: vendored assets
+    # Admins' pages, behind the login like any other (curators and analysts get 404
+    # inside the UI: tests/service_directory/test_web_organizations.py).
+    ("GET", "/ui/organizations"): web(),
+    ("GET", "/ui/organizations/new"): web(),
+    ("POST", "/ui/organizations/new"): web_form(),
+    ("GET", "/ui/organizations/{organization_id}"): web(),
+    ("POST", "/ui/organizations/{organization_id}"): web_form(),
+    ("POST", "/ui/organizations/{organization_id}/legal-partner"): web_form(),
 }
 
 

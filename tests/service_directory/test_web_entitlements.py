@@ -57,11 +57,13 @@ def test_only_admins_and_curators_of_legal_partners_keep_the_rights(statements):
     client.cookies.clear()
     sign_in(statements, "bo@ngo.example")
     page = client.get("/ui/entitlements").text
-    assert 'id="partners"' in page and "NGO org-a" in page
-    assert client.post("/ui/entitlements/partners/org-a", data={"legal_partner": "1"},
+    assert 'id="partners"' in page and 'href="/ui/organizations"' in page  # marked there
+    org_page = client.get("/ui/organizations").text
+    assert client.post("/ui/organizations/org-a/legal-partner", data={"legal_partner": "1"},
                        follow_redirects=False).status_code == 403  # no CSRF token
-    assert client.post("/ui/entitlements/partners/org-a", data={
-        "legal_partner": "1", "csrf": csrf_of(page)}, follow_redirects=False).status_code == 303
+    assert client.post("/ui/organizations/org-a/legal-partner", data={
+        "legal_partner": "1", "version": "1", "csrf": csrf_of(org_page)},
+        follow_redirects=False).status_code == 303
     with statements.sessions() as session:
         org = session.get(Organization, "org-a")
         assert org.legal_partner is True and org.version == 2
@@ -73,7 +75,7 @@ def test_only_admins_and_curators_of_legal_partners_keep_the_rights(statements):
     page = client.get("/ui/entitlements").text
     assert titles(page) == ["br-sus", "co-emergency", "pe-irregular"]
     assert 'id="partners"' not in page  # only admins mark partners
-    assert client.post("/ui/entitlements/partners/org-b", data={
+    assert client.post("/ui/organizations/org-b/legal-partner", data={
         "legal_partner": "1", "csrf": csrf_of(page)}, follow_redirects=False).status_code == 404
 
 
