@@ -281,3 +281,12 @@ def test_at_the_station_after_the_jungle_she_gets_the_care_not_where_are_you(sta
         "il y a quelqu un pour parler ?"))
     _no_prompt_again(answer, "fr")
     assert answer.startswith("Panama, soins en santé mentale") and "147" in answer, answer
+
+
+def test_a_new_question_that_names_a_place_while_the_search_waits_is_the_new_question(stack):
+    """The place she names belongs to her new question, not to the search that asked."""
+    phone = SmsPhone(stack, "+573001111039")
+    assert _t("en", ASK_LOCATION) in phone.ask("hi i need hiv meds in colombia", "en")
+    answer = "\n".join(phone.send("actually my daughter 15 is pregnant and we are in bogota "
+                                  "without papers can she get checkups free"))
+    assert answer.startswith("Colombia, pregnancy care:") and "HIV" not in answer, answer
