@@ -1,15 +1,17 @@
 """What recording anonymous statistics costs the replies (issue "statistics", item 8).
 
 The same production stack (Redis stores, one Rasa server per core behind HAProxy, the
-fake Twilio on loopback) started four times in turn, recording on, off, on, off
+fake Twilio on loopback) started six times in turn, recording on, off, on, off, on, off
 (`PUENTE_STATS_EVENTS=0` drops the event broker from Rasa's endpoints), each time 300
 signed SMS from 10 senders at once. Prints p50/p95 per run and the events recorded,
-so "webhook p95 unchanged within noise" is read from runs taken side by side.
+then the median of each mode, so "webhook p95 unchanged within noise" is read from
+runs taken side by side (other work on the machine moves single runs a lot).
 """
 from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -45,13 +47,17 @@ def main() -> int:
     print(f"{'recording':<10}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>8}{'errors':>8}"
           f"{'events':>8}   (10 senders, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})",
           flush=True)
-    for recording in (True, False, True, False):
+    p95s: dict[bool, list[float]] = {True: [], False: []}
+    for recording in (True, False) * 3:
         r = one_run(recording)
+        p95s[recording].append(r["p95"])
         print(f"{'on' if recording else 'off':<10}{r['n']:>6}{r['p50']:>9.0f}{r['p95']:>9.0f}"
               f"{r['rps']:>8.1f}{r['errors']:>8}{r['events']:>8}", flush=True)
         if recording and not r["events"] or not recording and r["events"]:
             print("error: recording was not what this run asked for", file=sys.stderr)
             return 1
+    on, off = statistics.median(p95s[True]), statistics.median(p95s[False])
+    print(f"median p95: recording on {on:.0f} ms, off {off:.0f} ms ({on - off:+.0f} ms)")
     return 0
 
 
