@@ -40,3 +40,12 @@ def said_in(sentence: Any, gettext: Callable[[str], str]) -> str:
     values = {name: said_in(value, gettext) if isinstance(value, Text) else value
               for name, value in sentence.params.items()}
     return gettext(sentence.template).format(**values)
+
+
+def problem_sentence(problem: dict[str, Any]) -> str:
+    """One of pydantic's `errors()`: the validator's own sentence (still a `Text` when it
+    raised one, so a page can translate it), else pydantic's message."""
+    cause = (problem.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError) and cause.args:
+        return text_of(cause)
+    return str(problem.get("msg", "")).removeprefix("Value error, ")

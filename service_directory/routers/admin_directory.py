@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from .. import audit, hsds
 from ..deps import can_curate, ensure_can_curate, get_session, not_found, require_roles
 from ..hsds import values
+from ..hsds.texts import N_, Text
 from ..models.accounts import User
 from ..models.directory import (
     SAFETY_TAXONOMY,
@@ -216,8 +217,8 @@ class PhoneFields(_Fields):
         if value is None:
             return None
         if not value.strip().startswith("+"):
-            raise ValueError(f"{value!r} is not in E.164 form: start with + and the country "
-                             "code, e.g. +573001234567")
+            raise ValueError(Text(N_("{value} is not in E.164 form: start with + and the "
+                                     "country code, e.g. +573001234567"), value=repr(value)))
         return values.phone_e164(value)
 
 
@@ -257,6 +258,7 @@ class VerifyBody(_Fields):
 
 # ------------------------------------------------------------------- helpers
 VERSIONED = (Organization, Service, Location)
+BOTH_COORDINATES = Text(N_("give both latitude and longitude, or neither"))
 
 
 def etag_of(obj: Any) -> str:
@@ -608,7 +610,7 @@ def _fill_location(obj: Location, body: BaseModel) -> None:
             and obj.longitude is not None:
         obj.timezone = timezone_at(obj.latitude, obj.longitude)
     if (obj.latitude is None) != (obj.longitude is None):
-        raise _unprocessable("latitude", "give both latitude and longitude, or neither")
+        raise _unprocessable("latitude", BOTH_COORDINATES)
 
 
 def _change(entity: _Entity, entity_id: str, body: BaseModel, replace: bool, session: Session,

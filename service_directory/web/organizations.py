@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..deps import get_session
-from ..hsds.texts import said_in
+from ..hsds.texts import problem_sentence, said_in
 from ..i18n import translations
 from ..messages import N_
 from ..models.accounts import User, UserOrganization
@@ -72,10 +72,7 @@ def field_errors(error: ValidationError, gettext) -> dict[str, str]:
     found: dict[str, str] = {}
     for problem in error.errors():
         field = str(problem["loc"][0]) if problem["loc"] else "name"
-        cause = (problem.get("ctx") or {}).get("error")
-        sentence = cause.args[0] if isinstance(cause, ValueError) and cause.args else None
-        found.setdefault(field, said_in(sentence, gettext) if sentence is not None
-                         else problem["msg"].removeprefix("Value error, "))
+        found.setdefault(field, said_in(problem_sentence(problem), gettext))
     return found
 
 

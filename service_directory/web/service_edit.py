@@ -26,6 +26,7 @@ from ..config import get_settings
 from . import auth
 from . import service_places as places
 from ..reminders.texts import day_names
+from ..hsds.texts import problem_sentence, said_in
 from ..i18n import translations
 from .pages import language_of, render
 
@@ -172,6 +173,8 @@ def _page(request: Request, web: auth.WebSession, service: Service, values: dict
     contacts = contacts or places.Plan(places=places.current_places(service),
                                        phones=places.current_phones(service),
                                        languages=places.current_languages(service))
+    gettext = translations(language_of(request)).gettext
+    errors = {field: said_in(sentence, gettext) for field, sentence in (errors or {}).items()}
     return render(request, "service_edit.html", {
         "places": contacts.places, "phones": contacts.phones, "spoken": contacts.languages,
         "map_tiles": get_settings().map_tile_url,
@@ -235,7 +238,7 @@ async def save(service_id: str, request: Request,
     try:
         body = api.ServiceFields(**submitted)
     except ValidationError as error:
-        errors = {str(e["loc"][0]): e["msg"].removeprefix("Value error, ") for e in error.errors()}
+        errors = {str(e["loc"][0]): problem_sentence(e) for e in error.errors()}
         return _page(request, web, service, shown, errors | hour_errors | contacts.errors,
                      hours=hours, contacts=contacts, status_code=422)
     if hour_errors or contacts.errors:

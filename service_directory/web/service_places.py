@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, gazetteer
 from ..hsds import values as hsds_values
+from ..hsds.texts import N_, Text, problem_sentence
 from ..models.accounts import User
 from ..models.directory import Address, Language, Location, Phone, Service
 from ..routers import admin_directory as api
@@ -30,6 +31,15 @@ PLACE_FIELDS = ("name", "address_1", "city", "state_province", "postal_code", "c
                 "latitude", "longitude", "place")
 ADDRESS_FIELDS = ("address_1", "city", "state_province", "postal_code")
 NEW = "new"
+# What is wrong with a place, a phone or the languages: `Text`, English for the code and
+# the tests, said in her language by the page (`service_edit._page`).
+SEVERAL_PLACES = N_("several places are called {place}: {choices}; give the country or "
+                    "the coordinates")
+UNKNOWN_PLACE = N_("no place called {place} is known; give the coordinates")
+NOT_A_COORDINATE = N_("{value} is not a number; write it like -12.0464")
+STREET_AND_CITY = N_("is empty; an address needs the street and the city")
+ADDRESS_COUNTRY = N_("is empty; an address needs the country")
+PLACE_NAME = N_("give the place a name")
 
 
 @dataclass
@@ -80,8 +90,10 @@ def current_languages(service: Service) -> str:
 
 
 def _errors_of(error: ValidationError, prefix: str) -> dict[str, str]:
+    """The model's complaints by field, as `Text` where the validator said one (the
+    page says them in her language)."""
     return {f"{prefix}_{problem['loc'][0] if problem['loc'] else 'latitude'}":
-            problem["msg"].removeprefix("Value error, ") for problem in error.errors()}
+            problem_sentence(problem) for problem in error.errors()}
 
 
 def _number(text: str) -> float | None:
@@ -105,17 +117,15 @@ def _read_place(form, key: str, before: dict[str, Any] | None,
                          longitude=f"{found.place.longitude:.6f}".rstrip("0").rstrip("."),
                          country=shown["country"] or found.place.country, place="")
         elif found.status == "ambiguous":
-            errors[f"{key}_place"] = (f"several places are called {shown['place']!r}: "
-                                      + ", ".join(p.label for p in found.choices)
-                                      + "; give the country or the coordinates")
+            errors[f"{key}_place"] = Text(SEVERAL_PLACES, place=repr(shown["place"]),
+                                          choices=", ".join(p.label for p in found.choices))
         else:
-            errors[f"{key}_place"] = (f"no place called {shown['place']!r} is known; "
-                                      "give the coordinates")
+            errors[f"{key}_place"] = Text(UNKNOWN_PLACE, place=repr(shown["place"]))
     for axis in ("latitude", "longitude"):
         try:
             _number(shown[axis])
         except ValueError:
-            errors[f"{key}_{axis}"] = f"{shown[axis]!r} is not a number; write it like -12.0464"
+            errors[f"{key}_{axis}"] = Text(NOT_A_COORDINATE, value=repr(shown[axis]))
     if before is not None and all(shown[f] == before[f] for f in PLACE_FIELDS):
         shown["unchanged"] = True
     return shown
@@ -141,9 +151,9 @@ def _location_body(shown: dict[str, Any], errors: dict[str, str]) -> api.Locatio
     if any(shown[f] for f in ADDRESS_FIELDS):
         for needed in ("address_1", "city"):
             if not shown[needed]:
-                errors[f"{key}_{needed}"] = "is empty; an address needs the street and the city"
+                errors[f"{key}_{needed}"] = Text(STREET_AND_CITY)
         if not shown["country"]:
-            errors[f"{key}_country"] = "is empty; an address needs the country"
+            errors[f"{key}_country"] = Text(ADDRESS_COUNTRY)
     return body
 
 
@@ -162,7 +172,7 @@ def read_places(form, service: Service, plan: Plan) -> None:
         if place.get("unchanged") or (key == NEW and not adding):
             continue
         if adding and not place["name"]:
-            plan.errors[f"{key}_name"] = "give the place a name"
+            plan.errors[f"{key}_name"] = Text(PLACE_NAME)
         body = _location_body(place, plan.errors)
         if body is not None:
             plan.place_writes.append((place, body))
@@ -213,7 +223,7 @@ def read_languages(form, plan: Plan) -> None:
         try:
             codes.append(api.LanguageFields(code=part).code)
         except ValidationError as error:
-            plan.errors["languages"] = error.errors()[0]["msg"].removeprefix("Value error, ")
+            plan.errors["languages"] = problem_sentence(error.errors()[0])
     plan.language_codes = sorted(set(codes))
 
 

@@ -199,6 +199,11 @@ def test_a_curator_sets_her_password_and_confirms_a_service_on_her_phone(app_url
     moved = changed_in_place(browser, "[id^=followup-] .notice", page)
     assert "in review" in moved.find_element(By.XPATH, "..").text
     browser.save_screenshot(str(SHOTS / "queue-changed-en.png"))
+    followup = browser.find_element(By.CSS_SELECTOR, "form[action$='/status']")
+    followup.find_element(By.CSS_SELECTOR, "button[value=resolved]").click()  # no note
+    said = changed_in_place(browser, "[id^=followup-] .error", page)
+    assert said.text == "Say what was done before resolving it."
+    browser.save_screenshot(str(SHOTS / "queue-note-needed-en.png"))
     browser.get(f"{base}/ui/queue")
     assert "Me pidieron pasaporte" not in browser.page_source
 

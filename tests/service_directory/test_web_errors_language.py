@@ -12,6 +12,7 @@ from service_directory.i18n import translations
 
 from .test_web import (csrf_of, fresh_throttle, person, sign_in, small_package_zip,  # noqa: F401
                        two_orgs, version_of)
+from .test_web_service_places import clinic, form_of  # noqa: F401
 
 
 def test_hour_errors_are_in_her_language(two_orgs):
@@ -100,3 +101,36 @@ def test_the_api_and_cli_keep_the_english_sentence():
         "latitude 100 is out of range: it must be between -90 and 90"
     assert said_in(sentence, translations("es").gettext).startswith("la latitud 100 está fuera")
     assert said_in("plain", translations("es").gettext) == "plain"
+
+
+def test_place_and_phone_errors_are_in_her_language(clinic):
+    client = clinic.client
+    form = form_of(client.get("/ui/services/org-a-old?lang=es").text)
+    form.update(loc0_latitude="100", new_longitude="cerca", phone0_number="12",
+                phone_new_number="6075551234x", languages="es, spanish",
+                new_place="Nowhereville Xq", new_name="")
+    bad = client.post("/ui/services/org-a-old", data=form)
+    assert bad.status_code == 422
+    html = unescape(bad.text)
+    assert "la latitud 100 está fuera de rango" in html
+    assert "'cerca' no es un número; escríbelo como -12.0464" in html
+    assert "'12' no está en formato E.164: empieza con + y el código del país" in html
+    assert "'spanish' no es un código de idioma" in html
+    assert "no se conoce ningún lugar llamado 'Nowhereville Xq'; da las coordenadas" in html
+    assert "ponle un nombre al lugar" in html
+    assert "is out of range" not in html and "E.164 form" not in html
+    form.update(loc0_latitude="7.8939", loc0_longitude="", phone0_number="+576075551234",
+                phone_new_number="", languages="es", new_place="San José", new_address_1="",
+                new_longitude="")
+    kreyol = unescape(client.post("/ui/services/org-a-old?lang=ht", data=form).text)
+    assert "plizyè kote rele 'San José': San José (CR), San José (AR)" in kreyol
+    assert "ekri latitid ak lonjitid, oswa okenn" in kreyol
+    form.update(loc0_longitude="-72.5078", new_place="", new_name="", new_address_1="Rua 1")
+    portuguese = unescape(client.post("/ui/services/org-a-old?lang=pt", data=form).text)
+    assert "está vazio; um endereço precisa da rua e da cidade" in portuguese
+    assert "está vazio; um endereço precisa do país" in portuguese
+    assert "dê um nome ao local" in portuguese
+    form.update(loc0_longitude="", new_place="San José", new_address_1="")
+    english = unescape(client.post("/ui/services/org-a-old?lang=en", data=form).text)
+    assert "several places are called 'San José'" in english
+    assert "give both latitude and longitude, or neither" in english

@@ -104,3 +104,39 @@ def test_the_queue_changes_in_place_with_htmx_and_by_page_without(two_orgs):
                        follow_redirects=False).headers["location"] == "/ui/queue?done=report"
     assert client.post("/ui/followups/fu-2/status", data={"csrf": token, "status": "in_review"},
                        follow_redirects=False).headers["location"] == "/ui/queue?done=followup"
+
+
+def test_resolving_without_a_note_says_so_beside_the_note_and_changes_nothing(two_orgs):
+    from service_directory.models.reports import DiscriminationReport
+    from service_directory.reminders.models import FollowUpRequest
+
+    with two_orgs.sessions.begin() as session:
+        session.add(DiscriminationReport(id="rep-1", organization_id="org-a", country="pe",
+                                         description="me negaron la atención"))
+        session.add(FollowUpRequest(id="fu-1", organization_id="org-a", country="cl",
+                                    reason="no_medicine", pseudonym="p" * 64))
+    person(two_orgs, "curator", "ines@ngo.example", orgs=("org-a",))
+    sign_in(two_orgs, "ines@ngo.example")
+    client = two_orgs.client
+    token = csrf_of(client.get("/ui/queue").text)
+    for path, data, item in (
+            ("/ui/followups/fu-1/status", {"status": "resolved", "note": "  "}, "followup-fu-1"),
+            ("/ui/reports/rep-1/resolve", {"note": ""}, "report-rep-1")):
+        # htmx swaps only 2xx answers: the item comes back, with the reason by the note
+        swapped = client.post(path, headers=HTMX, data={"csrf": token, **data})
+        assert swapped.status_code == 200 and "<html" not in swapped.text
+        assert swapped.text.lstrip().startswith(f'<div class="card queue-item" id="{item}">')
+        assert "Say what was done before resolving it." in swapped.text
+        assert 'aria-invalid="true"' in swapped.text and 'role="alert"' in swapped.text
+        # without JavaScript: the queue again, the reason beside that item's note field
+        page = client.post(f"{path}?lang=es", data={"csrf": token, **data})
+        assert page.status_code == 422 and "<html" in page.text
+        assert "Di qué se hizo antes de resolverlo." in page.text
+        client.get("/ui/queue?lang=en")
+    with two_orgs.sessions() as session:
+        assert session.get(FollowUpRequest, "fu-1").status == "new"
+        assert session.get(DiscriminationReport, "rep-1").status == "open"
+    review = client.post("/ui/followups/fu-1/status", headers=HTMX,
+                         data={"csrf": token, "status": "in_review", "note": ""})
+    assert review.status_code == 200 and "in review" in review.text  # no note needed
+    assert "Say what was done" not in review.text
