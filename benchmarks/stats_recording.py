@@ -1,11 +1,14 @@
 """What recording anonymous statistics costs the replies (issue "statistics", item 8).
 
 The same production stack (Redis stores, one Rasa server per core behind HAProxy, the
-fake Twilio on loopback) started six times in turn, recording on, off, on, off, on, off
+fake Twilio on loopback) started seven times: one discarded (the first stack after a
+while is the slowest, whatever its mode), then three pairs with recording on and off in
+alternating order
 (`PUENTE_STATS_EVENTS=0` drops the event broker from Rasa's endpoints), each time 300
 signed SMS from 10 senders at once. Prints p50/p95 per run and the events recorded,
-then the median of each mode, so "webhook p95 unchanged within noise" is read from
-runs taken side by side (other work on the machine moves single runs a lot).
+then each pair's difference and their median, so "webhook p95 unchanged within noise"
+is read from runs taken side by side (other work on the machine moves single runs a
+lot, pairs much less).
 """
 from __future__ import annotations
 
@@ -47,8 +50,9 @@ def main() -> int:
     print(f"{'recording':<10}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>8}{'errors':>8}"
           f"{'events':>8}   (10 senders, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})",
           flush=True)
+    one_run(True)  # discarded: the first stack after a while is the slowest, whatever its mode
     p95s: dict[bool, list[float]] = {True: [], False: []}
-    for recording in (True, False) * 3:
+    for recording in (True, False, False, True, True, False):  # pairs, order alternating
         r = one_run(recording)
         p95s[recording].append(r["p95"])
         print(f"{'on' if recording else 'off':<10}{r['n']:>6}{r['p50']:>9.0f}{r['p95']:>9.0f}"
@@ -56,8 +60,10 @@ def main() -> int:
         if recording and not r["events"] or not recording and r["events"]:
             print("error: recording was not what this run asked for", file=sys.stderr)
             return 1
-    on, off = statistics.median(p95s[True]), statistics.median(p95s[False])
-    print(f"median p95: recording on {on:.0f} ms, off {off:.0f} ms ({on - off:+.0f} ms)")
+    differences = [on - off for on, off in zip(p95s[True], p95s[False])]
+    print("p95 with recording minus without, pair by pair: "
+          + ", ".join(f"{d:+.0f} ms" for d in differences)
+          + f"; median {statistics.median(differences):+.0f} ms")
     return 0
 
 
