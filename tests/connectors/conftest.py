@@ -18,6 +18,7 @@ from aiohttp import web
 from twilio.request_validator import RequestValidator
 
 from connectors.settings import ConnectorSettings
+from connectors.state import LocalState, RedisState
 from connectors.twilio_sms import TwilioSMSInput
 from connectors.twilio_whatsapp import TwilioWhatsAppInput
 from tests.fake_twilio import FakeTwilio
@@ -67,6 +68,19 @@ class NLGStub:
         if self._runner:
             await self._runner.cleanup()
 
+
+
+@pytest.fixture(params=["local", "redis"])
+async def store(request, tmp_path):
+    """The channels' state store, SQLite and Redis (a namespace of its own), for the
+    tests of what is kept in it: claims, leases, vault."""
+    if request.param == "local":
+        state = LocalState(tmp_path / "state.sqlite3")
+    else:
+        state = RedisState(request.getfixturevalue("redis_url"),
+                           namespace=f"test:{uuid.uuid4().hex[:8]}:")
+    yield state
+    await state.close()
 
 @pytest.fixture(scope="session")
 def model_path() -> Path:

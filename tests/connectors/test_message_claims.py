@@ -1,24 +1,11 @@
 """A MessageSid's claim is a lease until answered (connectors/claims.py): a retry of a
 message whose server died is answered, a retry of an answered one is not."""
 import asyncio
-import os
 
 import pytest
 
 from connectors import claims
 from connectors.claims import answer_again, claim_message, remember_answer
-from connectors.state import LocalState, RedisState
-
-
-@pytest.fixture(params=["local", "redis"])
-async def store(request, tmp_path):
-    if request.param == "local":
-        state = LocalState(tmp_path / "state.sqlite3")
-    else:
-        state = RedisState(request.getfixturevalue("redis_url"),
-                           namespace=f"test:{os.urandom(4).hex()}:")
-    yield state
-    await state.close()
 
 
 @pytest.fixture

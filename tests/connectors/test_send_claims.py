@@ -3,28 +3,15 @@
 call leaves a lease that lapses, and the worker's next pass sends the reminder; a
 live server keeps it; a sent key is never sent again."""
 import asyncio
-import os
 
 import pytest
 
 from connectors import claims
 from connectors.claims import CLAIMED, DONE, IN_FLIGHT, SENT_PREFIX, claim_sends
-from connectors.state import LocalState, RedisState
 
 NUMBER = "+56912345678"
 HEADERS = {"X-Puente-Internal": "test-app-secret"}
 KEY = "plan-7:2026-12-05:dose"
-
-
-@pytest.fixture(params=["local", "redis"])
-async def store(request, tmp_path):
-    if request.param == "local":
-        state = LocalState(tmp_path / "state.sqlite3")
-    else:
-        state = RedisState(request.getfixturevalue("redis_url"),
-                           namespace=f"test:{os.urandom(4).hex()}:")
-    yield state
-    await state.close()
 
 
 @pytest.fixture

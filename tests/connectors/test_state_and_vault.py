@@ -5,19 +5,8 @@ import os
 
 import pytest
 
-from connectors.state import LocalState, RedisState
+from connectors.state import LocalState
 from connectors.vault import ContactVault, VaultError
-
-
-@pytest.fixture(params=["local", "redis"])
-async def store(request, tmp_path):
-    if request.param == "local":
-        state = LocalState(tmp_path / "state.sqlite3")
-    else:
-        state = RedisState(request.getfixturevalue("redis_url"),
-                           namespace=f"test:{os.urandom(4).hex()}:")
-    yield state
-    await state.close()
 
 
 async def test_a_claim_is_won_exactly_once_under_concurrency(store):
