@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.webhook_load import TOKEN, load, production_env  # noqa: E402
+from benchmarks.webhook_load import TOKEN, cpu_seconds, load, production_env  # noqa: E402
 from connectors.fake_twilio import FakeTwilio  # noqa: E402
 from tests.e2e.stack import running_stack, stats_rows  # noqa: E402
 
@@ -41,12 +41,10 @@ def stack_cpu_seconds(marker: str) -> float:
         if not proc.name.isdigit():
             continue
         try:
-            if marker.encode() not in (proc / "environ").read_bytes():
-                continue
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            if marker.encode() in (proc / "environ").read_bytes():
+                total += cpu_seconds(int(proc.name))
         except OSError:  # gone meanwhile, or not ours
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
 

@@ -18,14 +18,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.e2e.stack import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "puente: ready"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
