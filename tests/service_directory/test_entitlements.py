@@ -111,6 +111,16 @@ def test_situation_selects_the_matching_entry(sample):
     assert body["entries"][0]["summary"].startswith("Without regular papers:")
 
 
+def test_without_papers_the_papers_line_and_the_guidance_agree(sample):
+    # Colombia, HIV treatment without papers: urgent care needs none, but the medicines come
+    # through an EPS, which needs the PPT; the answer must not also say "no papers needed".
+    body = get(sample, country="co", service_type="hiv_treatment", situation="irregular",
+               topic="documents", lang="en").json()
+    summary = body["entries"][0]["summary"]
+    assert "You do not need papers" not in summary
+    assert "PPT" in summary and "urgencias" in summary
+
+
 def test_a_situation_without_a_specific_entry_gets_the_general_one(sample):
     body = get(sample, country="br", service_type="prep", situation="irregular").json()
     assert [e["situation"] for e in body["entries"] if e["topic"] == "access"] == [None]
