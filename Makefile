@@ -81,10 +81,10 @@ test: setup test-app test-bot validate test-stories test-e2e test-faults
 
 test-app:
 	export PUENTE_REQUIRE_POSTGRES=1 PUENTE_TEST_DATABASE_URL="$$(scripts/services.sh postgres)" && \
-	  $(APP_BIN)/pytest -q -m "not e2e" tests/service_directory
+	  $(APP_BIN)/pytest -q --durations=10 -m "not e2e" tests/service_directory
 
 test-bot:
-	$(BOT_BIN)/pytest -q -p no:cacheprovider tests/bot tests/connectors
+	$(BOT_BIN)/pytest -q --durations=10 -p no:cacheprovider tests/bot tests/connectors
 
 validate:
 	scripts/validate-bot.sh
@@ -94,7 +94,7 @@ test-stories:
 	  --e2e --out results/core --fail-on-prediction-errors --no-plot
 
 test-e2e:
-	$(APP_BIN)/pytest -q tests/e2e
+	$(APP_BIN)/pytest -q --durations=10 tests/e2e
 
 # Faults injected into the production topology under load (README "Production
 # topology"): about 4 minutes on 2 cores; the timeout stops a hung run.
