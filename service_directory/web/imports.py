@@ -30,13 +30,22 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 MAX_BYTES = 20 * 2**20
 UPLOADS = ROOT / ".cache" / "uploads"
 CURATORS = ("admin", "curator")
+# The package's tables as the counts name them, in words a curator uses (HSDS's own
+# names, "service_at_location", are for the files); a table not listed keeps its name.
+TABLES = {"organization": N_("Organizations"), "service": N_("Services"),
+          "location": N_("Places"), "service_at_location": N_("Services at each place"),
+          "address": N_("Addresses"), "phone": N_("Phones"), "schedule": N_("Opening hours"),
+          "language": N_("Languages"), "attribute": N_("Service types and safety flags"),
+          "taxonomy": N_("Taxonomies"), "taxonomy_term": N_("Taxonomy terms")}
 
 
 def _page(request: Request, context: dict, status_code: int = 200) -> Response:
     """The import page; the importer's sentences (English `Text`s) said in her language."""
     gettext = translations(language_of(request)).gettext
-    return render(request, "import.html", {"say": lambda text: said_in(text, gettext),
-                                           **context}, status_code=status_code)
+    return render(request, "import.html", {
+        "say": lambda text: said_in(text, gettext),
+        "table_name": lambda name: gettext(TABLES[name]) if name in TABLES else name,
+        **context}, status_code=status_code)
 
 
 def foreign_organizations(data: bytes, web: auth.WebSession) -> list[str]:

@@ -107,8 +107,9 @@ def app_url(tmp_path_factory, tiles):
         yield Site(base, url, invites)
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def open_browser(user_data_dir: Path, accept_language: str | None = None):
+    """Debian's chromium, headless, phone-sized (390 x 844), through chromedriver; with
+    `accept_language`, the languages the browser asks pages in (a phone set to Spanish)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service as DriverService
 
@@ -118,12 +119,19 @@ def browser(tmp_path_factory):
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--window-size=390,844",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+                 "--disable-sync", "--window-size=390,844", f"--user-data-dir={user_data_dir}"):
         options.add_argument(flag)
+    if accept_language:
+        options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
     driver = webdriver.Chrome(service=DriverService(driver_path), options=options)
     driver.implicitly_wait(5)
     SHOTS.mkdir(parents=True, exist_ok=True)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = open_browser(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
 
