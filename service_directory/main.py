@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from fastapi.staticfiles import StaticFiles
 
 from . import api_errors, gazetteer
@@ -26,6 +27,7 @@ from .web import entitlements as web_entitlements
 from .web import audit as web_audit
 from .web import export as web_export
 from .web import deletions as web_deletions
+from .web import errors as web_errors
 from .web import stats_dashboard as web_stats
 from .routers import (admin_audit, admin_directory, admin_entitlements, admin_reports,
                       admin_users, entitlements, health, nlg, people, places, reports,
@@ -65,7 +67,8 @@ def create_app() -> FastAPI:
     settings.check_production_secrets()
     app = FastAPI(title="Puente", version="0.1.0", lifespan=_lifespan,
                   responses=api_errors.UNPROCESSABLE,
-                  exception_handlers=api_errors.HANDLERS)
+                  exception_handlers={**api_errors.HANDLERS,
+                                      HTTPException: web_errors.page_refused})
     for router_module in ROUTERS:
         app.include_router(router_module.router)
     app.mount("/ui/static", StaticFiles(directory=web_pages.STATIC), name="ui-static")

@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from service_directory.i18n import gettext_for
+from service_directory.web.errors import SAID
 
 from .sms_phone import SmsPhone
 from .test_web_browser import PASSWORD, ROOT, SHOTS, open_browser, wait_for_url
@@ -44,9 +45,10 @@ def phone_in_spanish(tmp_path_factory):
     driver.quit()
 
 
-def her_organization(database_url: str) -> tuple[str, str]:
-    """A sample organization with services in Cúcuta, and one of its services there,
-    made unchecked for 400 days (what her home shows first)."""
+def her_organization(database_url: str) -> tuple[str, str, str]:
+    """A sample organization with services in Cúcuta, one of its services there made
+    unchecked for 400 days (what her home shows first), and another organization's
+    service."""
     import sqlalchemy as sa
 
     from service_directory.db import engine_for, session_scope
@@ -60,7 +62,9 @@ def her_organization(database_url: str) -> tuple[str, str]:
                 .where(Location.latitude.between(7.85, 7.95), Location.country == "co")
                 .order_by(Service.name)).first()
             service.assured_date = date.today() - timedelta(days=400)
-            return service.organization_id, service.id
+            foreign = session.scalars(sa.select(Service.id).where(
+                Service.organization_id != service.organization_id)).first()
+            return service.organization_id, service.id, foreign
     finally:
         engine.dispose()
 
@@ -157,7 +161,7 @@ def test_an_ngo_worker_keeps_her_clinic_right_from_her_phone_and_the_next_migran
     if stack.env.get("RASA_PROCESSES") != "2":
         pytest.skip("the story runs once, on production's configuration")
     browser, base = phone_in_spanish, stack.app_url
-    organization, unchecked = her_organization(stack.env["DATABASE_URL"])
+    organization, unchecked, foreign = her_organization(stack.env["DATABASE_URL"])
 
     # Her invite, on her phone: the page speaks Spanish because her phone does.
     browser.set_window_size(360, 800)
@@ -171,6 +175,9 @@ def test_an_ngo_worker_keeps_her_clinic_right_from_her_phone_and_the_next_migran
     assert browser.find_elements(By.ID, f"service-{unchecked}")  # what needs her first
     browser.save_screenshot(str(SHOTS / "story-home-es-360.png"))
     assert fits_the_screen(browser)
+    browser.get(f"{base}/ui/services/{foreign}")  # another organization's: not hers to see
+    assert es(SAID[404]) in browser.page_source
+    browser.save_screenshot(str(SHOTS / "story-not-hers-es-360.png"))
 
     # Her organization's package, downloaded, a clinic added as in a spreadsheet.
     session = {"puente_session": browser.get_cookie("puente_session")["value"]}
@@ -217,7 +224,12 @@ def test_an_ngo_worker_keeps_her_clinic_right_from_her_phone_and_the_next_migran
     thanks = " ".join(reporter.send("me pidieron pasaporte y no me atendieron"))
     assert "Gracias" in thanks, thanks
 
-    # The week's hours of her clinic, typed on the phone.
+    # The week's hours of her clinic, typed on the phone (a form without its CSRF token,
+    # as a forged one would come, is refused first).
+    browser.get(f"{base}/ui/services/story-clinic")
+    browser.execute_script("document.querySelector('form.card input[name=csrf]').remove()")
+    submitted(browser, "form.card > button[type=submit]")
+    assert es(SAID[403]) in browser.page_source
     browser.get(f"{base}/ui/services/story-clinic")
     for day in ("MO", "TU", "WE", "TH", "FR", "SA", "SU"):
         browser.find_element(By.NAME, f"{day}_opens").send_keys(HOURS[0])

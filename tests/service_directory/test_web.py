@@ -129,6 +129,24 @@ def test_a_curator_sees_and_verifies_only_her_own_services(two_orgs):
     assert "Clinic org-a" not in two_orgs.client.get("/ui/").text
 
 
+def test_a_refused_page_says_why_in_her_language_and_the_api_keeps_its_json(two_orgs):
+    from service_directory.i18n import gettext_for
+    from service_directory.web.errors import SAID
+
+    person(two_orgs, "curator", "ines@ngo.example", orgs=("org-a",))
+    sign_in(two_orgs, "ines@ngo.example")
+    client = two_orgs.client
+    other = client.get("/ui/services/org-b-old?lang=es")
+    assert other.status_code == 404 and other.headers["content-type"].startswith("text/html")
+    assert gettext_for("es", SAID[404]) in other.text and 'href="/ui/"' in other.text
+    forged = client.post("/ui/services/org-a-old/verify", data={}, follow_redirects=False)
+    assert forged.status_code == 403 and gettext_for("es", SAID[403]) in forged.text
+    htmx = client.post("/ui/services/org-a-old/verify", data={}, headers={"HX-Request": "true"})
+    assert htmx.status_code == 403 and htmx.json()["detail"]  # htmx leaves the row as it was
+    api = client.get("/v1/nowhere")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+
+
 def test_an_analyst_sees_no_directory_and_changes_nothing(two_orgs):
     person(two_orgs, "analyst", "dan@ngo.example")
     sign_in(two_orgs, "dan@ngo.example")

@@ -45,7 +45,7 @@ def test_one_csv_file_is_a_package_of_one_table(accounts_app):
     dry = accounts_app.client.post("/ui/import", data={"csrf": token},
                                    files=csv_files("organizations.csv"))
     assert dry.status_code == 200, dry.text
-    counts = re.search(r"<tr><th>organization</th><td>(\d+)</td>", dry.text)
+    counts = re.search(r"<tr><th>Organizations</th><td>(\d+)</td>", dry.text)
     assert counts and int(counts.group(1)) > 0
 
 
