@@ -62,19 +62,29 @@ def assert_survived(figures: FaultFigures) -> None:
     assert figures.longest_gap < MAX_GAP, figures
 
 
-def test_a_rasa_server_killed_moves_its_senders_to_another(topology, fake_twilio, fault_table):
+@pytest.fixture
+def survive(topology, fake_twilio, fault_table) -> Callable[..., FaultFigures]:
+    """Run one fault under load, add its row to the table, then hold it to the targets
+    (the row is kept even when it misses them: the table shows what happened)."""
+    def run(name: str, recovery: str, inject: Callable[[SteadyTraffic], None]) -> FaultFigures:
+        figures = run_fault(topology, fake_twilio, name, recovery, inject)
+        fault_table.append(figures)
+        assert_survived(figures)
+        return figures
+    return run
+
+
+def test_a_rasa_server_killed_moves_its_senders_to_another(topology, survive):
     def inject(_: SteadyTraffic) -> None:
         old = topology.kill_mid_request("rasa1")
         topology.wait_running("puente:rasa1", other_than=old, timeout=30)
 
-    figures = run_fault(topology, fake_twilio, "SIGKILL one Rasa server (of 2)",
-                        "HAProxy marks it down, its senders move; supervisord restarts it",
-                        inject)
-    fault_table.append(figures)
-    assert_survived(figures)
+    survive("SIGKILL one Rasa server (of 2)",
+            "HAProxy marks it down, its senders move; supervisord restarts it",
+            inject)
 
 
-def test_twilio_hanging_up_and_retrying_gets_one_answer(topology, fake_twilio, fault_table):
+def test_twilio_hanging_up_and_retrying_gets_one_answer(topology, survive):
     """Twilio gives up on a webhook (here: every first attempt, after 30 ms, while the
     answer is being made) and sends it again: the retry is answered, once."""
     def inject(traffic: SteadyTraffic) -> None:
@@ -82,55 +92,45 @@ def test_twilio_hanging_up_and_retrying_gets_one_answer(topology, fake_twilio, f
         time.sleep(6)
         traffic.hang_up_after = None
 
-    figures = run_fault(topology, fake_twilio, "Twilio hangs up on webhooks (30 ms), retries",
-                        "the answer is kept for Twilio's retry (same idempotency token) "
-                        "and given once (connectors/claims.py)", inject)
-    fault_table.append(figures)
+    figures = survive("Twilio hangs up on webhooks (30 ms), retries",
+                      "the answer is kept for Twilio's retry (same idempotency token) "
+                      "and given once (connectors/claims.py)", inject)
     assert figures.retried > 0
-    assert_survived(figures)
 
 
-def test_postgresql_restarted(topology, fake_twilio, fault_table):
-    figures = run_fault(topology, fake_twilio, "restart PostgreSQL",
-                        "the app's pool reconnects (pre-ping)",
-                        lambda _: topology.restart("stores:postgres"))
-    fault_table.append(figures)
-    assert_survived(figures)
+def test_postgresql_restarted(topology, survive):
+    survive("restart PostgreSQL",
+            "the app's pool reconnects (pre-ping)",
+            lambda _: topology.restart("stores:postgres"))
 
 
-def test_redis_restarted(topology, fake_twilio, fault_table):
-    figures = run_fault(topology, fake_twilio, "restart Redis",
-                        "Rasa and the channels reconnect; its append-only file keeps state",
-                        lambda _: topology.restart("stores:redis"))
-    fault_table.append(figures)
-    assert_survived(figures)
+def test_redis_restarted(topology, survive):
+    survive("restart Redis",
+            "Rasa and the channels reconnect; its append-only file keeps state",
+            lambda _: topology.restart("stores:redis"))
 
 
-def test_action_server_killed(topology, fake_twilio, fault_table):
+def test_action_server_killed(topology, survive):
     def inject(_: SteadyTraffic) -> None:
         old = topology.kill("puente:actions")
         topology.wait_running("puente:actions", other_than=old)
         topology.wait_answers(topology.env["ACTION_SERVER_URL"] + "/health")
 
-    figures = run_fault(topology, fake_twilio, "SIGKILL the action server",
-                        "supervisord restarts it", inject)
-    fault_table.append(figures)
-    assert_survived(figures)
+    survive("SIGKILL the action server",
+            "supervisord restarts it", inject)
 
 
-def test_app_killed(topology, fake_twilio, fault_table):
+def test_app_killed(topology, survive):
     def inject(_: SteadyTraffic) -> None:
         old = topology.kill("puente:app")
         topology.wait_running("puente:app", other_than=old)
         topology.wait_answers(topology.app_url + "/healthz")
 
-    figures = run_fault(topology, fake_twilio, "SIGKILL the app",
-                        "supervisord restarts it", inject)
-    fault_table.append(figures)
-    assert_survived(figures)
+    survive("SIGKILL the app",
+            "supervisord restarts it", inject)
 
 
-def test_app_hanging(topology, fake_twilio, fault_table):
+def test_app_hanging(topology, survive):
     """The app stops answering without dying (SIGSTOP for 8 s): the actions' and the
     NLG's short timeouts let every turn end with an answer or the apology, and no log
     gets the conversation that the failed actions carried."""
@@ -142,10 +142,8 @@ def test_app_hanging(topology, fake_twilio, fault_table):
             os.kill(pid, signal.SIGCONT)
         topology.wait_answers(topology.app_url + "/healthz")
 
-    figures = run_fault(topology, fake_twilio, "the app hangs for 8 s (SIGSTOP)",
-                        "short timeouts in the actions and the NLG; it resumes", inject)
-    fault_table.append(figures)
-    assert_survived(figures)
+    survive("the app hangs for 8 s (SIGSTOP)",
+            "short timeouts in the actions and the NLG; it resumes", inject)
 
 
 def test_no_log_names_a_sender(topology):
