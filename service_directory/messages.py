@@ -115,6 +115,9 @@ MESSAGES.update({
     "utter_emergency": Message(
         N_("If you are in danger, call {emergency} now."),
     ),
+    "utter_emergency_care": Message(
+        N_("Where to go: {care}"),
+    ),
     "utter_emergency_support": Message(
         N_("Support lines: {support}"),
     ),

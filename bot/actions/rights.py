@@ -77,7 +77,15 @@ _ORIGIN = re.compile(
     r"(?:\b(?:vengo|venimos|vine|vinimos|llegue|llegamos|llegad[oa]s?|sali|salimos|soy|somos|"
     r"viene|vienen|venezolan[oa]s?)\s+(?:de|desde)|\bdesde|\bfrom|"
     r"\b(?:viens|venons|venu|venue|arrivee?s?|suis)\s+(?:de|du|d)|\bsoti(?:\s+nan)?|"
-    r"\b(?:vim|viemos|cheguei|chegamos|sou|somos)\s+(?:de|da|do))\s+(?:la\s+|el\s+)?$")
+    r"\b(?:vim|viemos|cheguei|chegamos|sou|somos)\s+(?:de|da|do)|"
+    # where she lived before ("morei 5 anos no Brasil", "I lived in Chile"), not where she is
+    r"\b(?:morei|moramos|morava|moravam|vivi|vivimos|viviamos|vivia|vivian|lived|"
+    r"(?:ai|avons|avait|avaient) vecu|te rete)(?:\s+\w+){0,4}?\s+(?:no|na|em|en|in|au|aux|a|nan))"
+    r"\s+(?:la\s+|el\s+)?$")
+# Where she says she is now, which wins over every other country the message names
+# ("morei no Brasil ... agora tô em Santiago do Chile ... no Brasil pegava o remédio").
+_HERE = re.compile(r"\b(?:agora|ahora|now|kounye a|konnya|maintenant|actualmente|atualmente)"
+                   r"\b[^.?!]{0,30}?\b(?:em|en|in|nan|a|au|aux|no|na)\s+(?:[a-z]+\s+){0,3}$")
 
 
 # A card, number or insurance of a health or migration system: a papers question that
@@ -96,8 +104,12 @@ def _origins(tracker: Tracker) -> List[str]:
 def _where_named(tracker: Tracker, origins: List[str]) -> Optional[str]:
     """The country the message names where she is: an entity or any country name in the
     text ("is it free in Peru? moving to Lima from Venezuela"), not where she comes from."""
+    mentions = countries_in(tracker.latest_message.get("text"))
+    here = [code for code, before in mentions if _HERE.search(before)]
+    if here:
+        return here[-1]
     named = [value for value in tracker.get_latest_entity_values("country")]
-    named += [code for code, _ in countries_in(tracker.latest_message.get("text"))]
+    named += [code for code, _ in mentions]
     return next((value for value in named if value not in origins), None)
 
 

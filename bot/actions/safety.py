@@ -60,6 +60,22 @@ async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[
                              cost=cost, lines="; ".join(lines), asked=asked)
 
 
+async def emergency_care(country: str, language: str,
+                         situation: Optional[str] = None) -> Optional[str]:
+    """Where to go in an emergency in this country and whether papers matter there, from
+    its emergency-care statement of rights (for her situation when it has one)."""
+    params = {"country": country, "service_type": "emergency_care", "topic": "rights",
+              "lang": language}
+    if situation:
+        params["situation"] = situation
+    try:
+        body = await request("GET", "/v1/entitlements", params=params)
+    except (AppRejected, AppUnavailable):
+        return None
+    access = [e for e in body.get("entries") or [] if e.get("topic") == "access"]
+    return access[0].get("how_to_access") if access else None
+
+
 class ActionEmergency(Action):
     """The country's emergency and support numbers at once, whatever was going on; after
     a rape, a broken condom or a needle injury, the 72-hour answer first."""
@@ -83,6 +99,10 @@ class ActionEmergency(Action):
             dispatcher.utter_message(response="utter_emergency_unknown_country")
         else:
             dispatcher.utter_message(response="utter_emergency", emergency=", ".join(emergency))
+            care = await emergency_care(country, tracker.get_slot("language") or "en",
+                                        next(tracker.get_latest_entity_values("situation"), None))
+            if care:  # "bleeding, 7 months pregnant, no papers: where do we go?"
+                dispatcher.utter_message(response="utter_emergency_care", care=care)
         support = contact_texts(contacts, "gbv", "suicide", "mental_health", "regional")
         if support:
             dispatcher.utter_message(response="utter_emergency_support", support="; ".join(support))

@@ -64,6 +64,11 @@ def test_a_long_message_gives_its_situation_with_the_span_as_written(spotter):
     ("en la selva unos tipos nos abusaron a mi y a mi prima", "sexual_violence"),
     ("yon gason fose m ye swa nan higuey", "sexual_violence"),
     ("se rompió el condón hace 2 días", "condom_broke"),
+    # told in more words, the way a frightened friend texts it
+    ("last night 2 men pull her in a car after she finish work and do things to her",
+     "sexual_violence"),
+    ("dans la foret des hommes armes nous ont arretes et ils ont abuse d elle", "sexual_violence"),
+    ("ontem a noite um homem do grupo me violentou", "sexual_violence"),
 ])
 def test_an_urgent_exposure_becomes_the_emergency(spotter, text, code):
     found, intent = _run(spotter, text, intent="find_service")
@@ -76,6 +81,20 @@ def test_an_urgent_exposure_becomes_the_emergency(spotter, text, code):
 def test_a_life_at_risk_or_a_request_for_an_emergency_line_is_the_emergency(spotter, text):
     _, intent = _run(spotter, text, intent="find_service")
     assert intent == "emergency"
+
+
+def test_a_rape_she_will_not_report_to_the_police_is_the_emergency_not_a_complaint(spotter):
+    text = "um homem do grupo me violentou. nao quero fazer denuncia na policia, posso ir no hospital?"
+    found, intent = _run(spotter, text, intent="report_discrimination")
+    assert found["urgent"][0] == "sexual_violence" and intent == "emergency"
+
+
+def test_a_daughter_she_travels_with_does_not_make_her_question_a_childs(spotter):
+    found, _ = _run(spotter, "llegue a barranquilla hace 8 meses con mi hija, tengo vih y no "
+                             "tengo ppt", intent="ask_rights")
+    assert found["situation"][0] == "irregular"
+    found, _ = _run(spotter, "necesito la prueba de vih para mi hija", intent="ask_rights")
+    assert found["situation"][0] == "minor"
 
 
 def test_erasing_her_data_stays_an_erasure_even_when_it_quotes_violence(spotter):

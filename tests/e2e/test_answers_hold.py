@@ -290,3 +290,30 @@ def test_a_new_question_that_names_a_place_while_the_search_waits_is_the_new_que
     answer = "\n".join(phone.send("actually my daughter 15 is pregnant and we are in bogota "
                                   "without papers can she get checkups free"))
     assert answer.startswith("Colombia, pregnancy care:") and "HIV" not in answer, answer
+
+
+def test_an_emergency_with_no_papers_says_where_to_go_and_that_papers_do_not_matter(stack):
+    """Not only the number: "WHERE DO WE GO" gets the country's emergency-care statement."""
+    answer = "\n".join(SmsPhone(stack, "+5289999991101").send(
+        "PLEASE HELP MY WIFE IS 7 MONTHS PREGNANT AND BLEEDING A LOT WE ARE IN A SHELTER IN "
+        "REYNOSA MEXICO WE HAVE NO PAPERS WHERE DO WE GO WHAT NUMBER"))
+    assert "911" in answer, answer
+    care = entitlement(stack, "mx", "emergency_care", "en", "irregular")
+    assert gsm(care["how_to_access"])[:40] in answer, answer
+
+
+def test_a_rape_she_will_not_report_to_the_police_gets_the_72_hours_not_the_complaint_form(stack):
+    answer = "\n".join(SmsPhone(stack, "+5296299991102").send(
+        "boa noite, sou angolana, estou em huixtla chiapas. ontem a noite um homem do grupo me "
+        "violentou. nao quero fazer denuncia na policia porque tenho medo da migracao. posso ir "
+        "no hospital sem denuncia? ainda da tempo de tomar remedio contra hiv?"))
+    assert "72" in answer, answer
+    assert _t("pt", MESSAGES["utter_ask_report_service"].sms)[:30] not in answer, answer
+
+
+def test_the_country_she_is_in_now_wins_over_the_one_she_lived_in(stack):
+    answer = "\n".join(SmsPhone(stack, "+5699999991103").send(
+        "ola, sou haitiana, morei 5 anos no brasil e agora to em santiago do chile sem visto. "
+        "tenho hiv e no brasil pegava o remedio no SAE. aqui no chile que documento eu preciso "
+        "pra continuar o tratamento?"))
+    assert answer.startswith("Chile"), answer
