@@ -58,7 +58,9 @@ async def search_and_reply(dispatcher: CollectingDispatcher, tracker: Tracker,
     When the person said they have no papers, only services that serve undocumented
     people free of charge are listed, followed by what they are entitled to there.
     """
-    country = tracker.get_slot("country")
+    from .rights import country_so_far
+
+    country = country_so_far(tracker)
     language = tracker.get_slot("language")
     situation = tracker.get_slot("situation") or _situation_in_this_conversation(tracker)
     try:

@@ -101,6 +101,22 @@ def _origins(tracker: Tracker) -> List[str]:
             if _ORIGIN.search(before)]
 
 
+def country_so_far(tracker: Tracker) -> Optional[str]:
+    """The conversation's country, unless this message set it to where she comes from
+    ("she from venezuela" fills the slot from its entity): then the one it held before."""
+    country = tracker.get_slot("country")
+    if country not in _origins(tracker):
+        return country
+    user_seen = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            user_seen = True
+        elif user_seen and event.get("event") == "slot" and event.get("name") == "country" \
+                and event.get("value") and event.get("value") != country:
+            return event["value"]
+    return None
+
+
 def _where_named(tracker: Tracker, origins: List[str]) -> Optional[str]:
     """The country the message names where she is: an entity or any country name in the
     text ("is it free in Peru? moving to Lima from Venezuela"), not where she comes from."""
@@ -144,9 +160,9 @@ async def asked_country(tracker: Tracker) -> Optional[str]:
         found = found or await country_in_text(tracker.latest_message.get("text"))
     except AppUnavailable:
         found = None
-    earlier = tracker.get_slot("country")  # also set from this message's entity
-    if earlier in origins:
-        earlier = None
+    if found in origins:  # "she from venezuela": where she comes from, not where she is
+        found = None
+    earlier = country_so_far(tracker)  # the slot is also set from this message's entity
     return found or code or earlier or _only_country_of(tracker)
 
 

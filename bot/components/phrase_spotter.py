@@ -171,6 +171,11 @@ class PhraseSpotter(GraphComponent):
             # "¿me dan la PrEP gratis en RD?", "posso fazer o pré-natal no posto ou só
             # quem tem documento?": a country, no place: the question, not a search
             forced = _ASKED_INTENT[found["asks"]]
+        if not forced and intent == "find_service" and found.get("asks") == "documents" \
+                and "location" not in named:
+            # "wait first tell me this: what papers does she have to carry?", typed over a
+            # place search: the papers question, in the conversation's country
+            forced = "ask_documents"
         if not forced and intent == "find_service" and found.get("situation") == "transit" \
                 and "country" in named and "location" not in named:
             # "depuis la jungle... à la station, il y a quelqu'un pour parler ?": on the

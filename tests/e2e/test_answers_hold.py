@@ -317,3 +317,15 @@ def test_the_country_she_is_in_now_wins_over_the_one_she_lived_in(stack):
         "tenho hiv e no brasil pegava o remedio no SAE. aqui no chile que documento eu preciso "
         "pra continuar o tratamento?"))
     assert answer.startswith("Chile"), answer
+
+
+def test_a_papers_question_typed_over_a_place_search_is_answered_where_she_is(stack):
+    """"she from venezuela" fills the country slot from its entity: the answer stays in the
+    country of the place she was searching (Trinidad), and answers the papers."""
+    phone = SmsPhone(stack, "+18689991104")
+    phone.send("where is the nearest health centre to chaguanas market")
+    answer = "\n".join(phone.send(
+        "wait first tell me this. my sister is 5 months pregnant, she from venezuela. what "
+        "papers she have to carry for the antenatal clinic? she only have her cedula"))
+    assert answer.startswith("Trinidad & Tobago, pregnancy care:"), answer
+    assert "Papers they may ask for" in answer, answer
