@@ -1,12 +1,13 @@
 """Discrimination reports: filing (from the bot), the curators' review queue, erasure.
 
 A report is tied to the service's organization when filed, so the curators of that
-organization see it; a report naming a service only by free text is matched to a
-directory service of the same name in the country when exactly one exists, and is
-otherwise seen by admins only. The pseudonym is never part of what curators read.
+organization see it; a report naming a service only by free text is matched to the
+one directory service of the country that name means (`_match_service_by_name`), and
+is otherwise seen by admins only. The pseudonym is never part of what curators read.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .models.accounts import User
 from .models.directory import Location, Service, ServiceAtLocation
+from .gazetteer import normalize
 from .models.reports import DiscriminationReport
 from .stats import events
 
@@ -24,14 +26,42 @@ class ReportError(ValueError):
     """A report that cannot be filed as given."""
 
 
+# Words a person adds around a clinic's name ("la clínica Esperanza de Cúcuta"), and the
+# marker of sample data, which she never types.
+_AROUND_A_NAME = re.compile(r"\b(sample|la|el|los|las|le|les|the|a|o|do|da|de|del|du|in|en|em|"
+                            r"nan|lan)\b")
+
+
+_KINDS = {"clinica", "clinic", "clinique", "klinik", "hospital", "hopital", "lopital", "centro",
+          "centre", "center", "sant", "sante", "salud", "saude", "health", "posto", "ubs",
+          "cesfam", "consultorio", "dispensario", "ips", "eps", "ese"}
+
+
+def _name_key(name: str) -> str:
+    return " ".join(_AROUND_A_NAME.sub(" ", normalize(name)).split())
+
+
 def _match_service_by_name(session: Session, name: str, country: str | None) -> Service | None:
-    query = select(Service).where(func.lower(Service.name) == name.strip().lower())
+    """The one service she means by the name she typed: the same name (any case), else
+    the one service of her country whose name, accents, case, punctuation and little
+    words aside, is inside what she typed or holds all of it ("clinica puente nuevo en
+    cucuta" is "[SAMPLE] Clínica Puente Nuevo"). Two candidates: none (an admin decides)."""
+    query = select(Service)
     if country:
         query = (query.join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
                  .join(Location, Location.id == ServiceAtLocation.location_id)
                  .where(Location.country == country))
-    matches = list(session.scalars(query.distinct().limit(2)))
-    return matches[0] if len(matches) == 1 else None
+    matches = list(session.scalars(query.where(func.lower(Service.name) == name.strip().lower())
+                                   .distinct().limit(2)))
+    if matches or not country:
+        return matches[0] if len(matches) == 1 else None
+    typed = _name_key(name)
+    if sum(len(word) for word in typed.split() if word not in _KINDS) < 4:
+        return None  # "la clínica", "el hospital": a kind of place, not one of them
+    found = {service.id: service for service in session.scalars(query.distinct())
+             if (key := _name_key(service.name)) and len(key) >= 6
+             and (f" {key} " in f" {typed} " or f" {typed} " in f" {key} ")}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def file_report(session: Session, *, actor: audit.Actor, description: str,

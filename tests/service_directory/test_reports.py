@@ -60,6 +60,24 @@ def test_report_by_name_is_matched_to_the_one_service_with_that_name(accounts_ap
     assert not unmatched["matched_service"]
 
 
+@pytest.mark.parametrize("typed", ["la clinica esperanza de cucuta", "CLINICA ESPERANZA",
+                                   "Clínica Esperanza, la que queda en el centro"])
+def test_a_name_as_she_types_it_finds_the_one_service_it_means(accounts_app, directory, typed):
+    filed = file_report(accounts_app, service_name=typed)
+    assert filed["service_id"] == directory["a"][1], typed
+
+
+@pytest.mark.parametrize("typed", ["la clinica", "centro de salud", "esperanza"])
+def test_a_name_that_could_be_several_or_too_little_stays_for_an_admin(accounts_app, directory,
+                                                                       typed):
+    with accounts_app.sessions.begin() as session:  # a second "Esperanza" in the country
+        org = Organization(name="NGO C")
+        service = Service(organization=org, name="Centro de Salud Esperanza")
+        place = Location(name="Esperanza", country="co", latitude=7.9, longitude=-72.5)
+        session.add_all([org, service, place, ServiceAtLocation(service=service, location=place)])
+    assert not file_report(accounts_app, service_name=typed)["matched_service"], typed
+
+
 def test_curator_sees_only_reports_about_their_organizations(accounts_app, directory):
     mine = file_report(accounts_app, service_id=directory["a"][1])
     other = file_report(accounts_app, service_id=directory["b"][1])
