@@ -176,6 +176,12 @@ class PhraseSpotter(GraphComponent):
             # "wait first tell me this: what papers does she have to carry?", typed over a
             # place search: the papers question, in the conversation's country
             forced = "ask_documents"
+        if not forced and intent == "emergency" and found.get("asks") in _ASKED_INTENT \
+                and named & {"service_type", "condition"}:
+            # "attendez, plus urgent: il tousse du sang depuis 3 semaines, le test de la
+            # tuberculose est gratuit ?": no emergency the lexicons know (they would have
+            # forced it), a question about a service: the question
+            forced = _ASKED_INTENT[found["asks"]]
         if not forced and intent == "find_service" and found.get("situation") == "transit" \
                 and "country" in named and "location" not in named:
             # "depuis la jungle... à la station, il y a quelqu'un pour parler ?": on the

@@ -97,6 +97,15 @@ def test_a_daughter_she_travels_with_does_not_make_her_question_a_childs(spotter
     assert found["situation"][0] == "minor"
 
 
+def test_a_cost_question_the_classifier_read_as_an_emergency_is_the_question(spotter):
+    text = ("attendez plus urgent, mon ami tousse du sang depuis 3 semaines. le test de la "
+            "tuberculose est gratuit ici?")
+    _, intent = _run(spotter, text, intent="emergency")
+    assert intent == "ask_cost"
+    _, intent = _run(spotter, "il saigne beaucoup, c'est gratuit l'hopital?", intent="emergency")
+    assert intent == "emergency"  # a cue the lexicons know keeps the emergency
+
+
 def test_erasing_her_data_stays_an_erasure_even_when_it_quotes_violence(spotter):
     _, intent = _run(spotter, "borra todo lo que te dije, que me violaron", intent="delete_my_data")
     assert intent == "delete_my_data"
