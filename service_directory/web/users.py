@@ -5,17 +5,19 @@ deactivate an account, which ends its sessions and API keys at once (both check
 are refused)."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import accounts, audit
 from ..config import get_settings
 from ..deps import get_session
 from ..i18n import translations
-from ..models.accounts import User
+from ..models.accounts import User, UserOrganization
 from ..models.directory import Organization
 from ..routers.admin_users import UserCreate, UserUpdate, _audit_view, update_user
 from . import auth
@@ -23,13 +25,34 @@ from .pages import language_of, render
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 ADMINS = ("admin",)
+PAGE = 50
 
 
 def _page(request: Request, session: Session, web: auth.WebSession, **extra) -> Response:
-    users = session.scalars(select(User).order_by(User.active.desc(), User.name)
-                            .options(selectinload(User.organization_links))).all()
+    """Active people first, by name, PAGE at a time; `q` finds a name, an e-mail or an
+    organization id (one NGO's curators) among hundreds of people."""
+    q = (request.query_params.get("q") or "").strip()
+    try:
+        page = max(int(request.query_params.get("page") or 1), 1)
+    except ValueError:
+        page = 1
+    query = select(User)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like),
+                                func.lower(User.email).like(like),
+                                User.id.in_(select(UserOrganization.user_id).where(
+                                    func.lower(UserOrganization.organization_id).like(like)))))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE))
+    page = min(page, pages)
+    users = session.scalars(query.order_by(User.active.desc(), User.name, User.id)
+                            .options(selectinload(User.organization_links))
+                            .limit(PAGE).offset((page - 1) * PAGE)).all()
     context = {"user": web.user, "csrf": web.csrf, "users": users, "invite": None,
-               "error": None, "changed": request.query_params.get("changed"), **extra}
+               "error": None, "changed": request.query_params.get("changed"), "q": q,
+               "total": total, "page": page, "pages": pages,
+               "query": urlencode({"q": q} if q else {}), **extra}
     return render(request, "users.html", context, status_code=422 if extra.get("error") else 200)
 
 

@@ -87,3 +87,29 @@ def test_forms_without_a_session_go_to_the_login_page_even_when_incomplete(two_o
     sign_in(two_orgs, "cleo@ngo.example")
     for path in ("/ui/followups/any/status", "/ui/import"):  # signed in, no CSRF token
         assert client.post(path, data={}).status_code == 403, path
+
+
+def test_the_people_page_finds_a_person_and_pages_through_hundreds(two_orgs):
+    """An admin of a programme with a curator per NGO: 50 people a page, active first by
+    name, and a search by name, e-mail or organization id."""
+    from service_directory import accounts
+    from service_directory.web.users import PAGE
+
+    with two_orgs.sessions.begin() as session:
+        for i in range(120):
+            accounts.create_user(session, name=f"Curator {i:03d}", role="curator",
+                                 email=f"c{i:03d}@ngo.example",
+                                 organization_ids=["org-b" if i == 77 else "org-a"])
+    person(two_orgs, "admin", "ana@ngo.example")
+    sign_in(two_orgs, "ana@ngo.example")
+    client = two_orgs.client
+    first = client.get("/ui/users").text
+    assert first.count('class="item person"') == PAGE and "Curator 000" in first
+    last = client.get("/ui/users?page=3").text
+    assert last.count('class="item person"') == 121 - 2 * PAGE and "Curator 119" in last
+    assert "Curator 000" not in last
+    found = client.get("/ui/users?q=C042%40NGO").text  # any case
+    assert found.count('class="item person"') == 1 and "Curator 042" in found
+    by_organization = client.get("/ui/users?q=org-b").text
+    assert by_organization.count('class="item person"') == 1 and "Curator 077" in by_organization
+    assert client.get("/ui/users?page=x").status_code == 200
