@@ -101,11 +101,12 @@ def _origins(tracker: Tracker) -> List[str]:
             if _ORIGIN.search(before)]
 
 
-def country_so_far(tracker: Tracker) -> Optional[str]:
+def country_so_far(tracker: Tracker, origins: Optional[List[str]] = None) -> Optional[str]:
     """The conversation's country, unless this message set it to where she comes from
-    ("she from venezuela" fills the slot from its entity): then the one it held before."""
+    ("she from venezuela" fills the slot from its entity): then the one it held before.
+    `origins`: this message's, when the caller has them already."""
     country = tracker.get_slot("country")
-    if country not in _origins(tracker):
+    if country not in (_origins(tracker) if origins is None else origins):
         return country
     user_seen = False
     for event in reversed(tracker.events):
@@ -162,7 +163,7 @@ async def asked_country(tracker: Tracker) -> Optional[str]:
         found = None
     if found in origins:  # "she from venezuela": where she comes from, not where she is
         found = None
-    earlier = country_so_far(tracker)  # the slot is also set from this message's entity
+    earlier = country_so_far(tracker, origins)  # the slot is also set by this message
     return found or code or earlier or _only_country_of(tracker)
 
 

@@ -1,7 +1,7 @@
 """Emergencies, a person to talk to, and reports of discrimination."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,6 +30,25 @@ def urgent_exposure(tracker: Tracker) -> Optional[str]:
     return None
 
 
+Json = Dict[str, Any]
+
+
+async def care_statement(country: str, service_type: str, topic: str, language: str,
+                         situation: Optional[str] = None) -> Tuple[Json, Json]:
+    """The country's access statement for a service (for her situation when it has one)
+    and the country's contacts; both empty when the app cannot say."""
+    params = {"country": country, "service_type": service_type, "topic": topic,
+              "lang": language}
+    if situation:
+        params["situation"] = situation
+    try:
+        body = await request("GET", "/v1/entitlements", params=params)
+    except (AppRejected, AppUnavailable):
+        return {}, {}
+    access = next((e for e in body.get("entries") or [] if e.get("topic") == "access"), {})
+    return access, body.get("contacts") or {}
+
+
 async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[str],
                             urgent: str, language: str,
                             situation: Optional[str] = None,
@@ -40,40 +59,15 @@ async def urgent_care_reply(dispatcher: CollectingDispatcher, country: Optional[
     care = cost = None
     lines: List[str] = []
     if country:
-        try:
-            params = {"country": country, "service_type": URGENT_CARE_ENTRY[urgent],
-                      "topic": "cost", "lang": language}
-            if situation:
-                params["situation"] = situation
-            body = await request("GET", "/v1/entitlements", params=params)
-        except (AppRejected, AppUnavailable):
-            body = {}
-        access = [e for e in body.get("entries") or [] if e.get("topic") == "access"]
-        care = access[0]["how_to_access"] if access else None
-        cost = access[0].get("cost") if access else None
-        contacts = body.get("contacts") or {}
+        access, contacts = await care_statement(country, URGENT_CARE_ENTRY[urgent], "cost",
+                                                language, situation)
+        care, cost = access.get("how_to_access"), access.get("cost")
         kinds = ("gbv", "emergency") if urgent == "sexual_violence" else ("emergency", "health_line")
         lines = first_of_each(contacts, kinds)
     if not lines:
         lines = first_of_each(await contacts_for(None, language), ("emergency", "regional"))
     dispatcher.utter_message(response="utter_urgent_care", urgent=urgent, care=care,
                              cost=cost, lines="; ".join(lines), asked=asked)
-
-
-async def emergency_care(country: str, language: str,
-                         situation: Optional[str] = None) -> Optional[str]:
-    """Where to go in an emergency in this country and whether papers matter there, from
-    its emergency-care statement of rights (for her situation when it has one)."""
-    params = {"country": country, "service_type": "emergency_care", "topic": "rights",
-              "lang": language}
-    if situation:
-        params["situation"] = situation
-    try:
-        body = await request("GET", "/v1/entitlements", params=params)
-    except (AppRejected, AppUnavailable):
-        return None
-    access = [e for e in body.get("entries") or [] if e.get("topic") == "access"]
-    return access[0].get("how_to_access") if access else None
 
 
 class ActionEmergency(Action):
@@ -99,10 +93,14 @@ class ActionEmergency(Action):
             dispatcher.utter_message(response="utter_emergency_unknown_country")
         else:
             dispatcher.utter_message(response="utter_emergency", emergency=", ".join(emergency))
-            care = await emergency_care(country, tracker.get_slot("language") or "en",
-                                        next(tracker.get_latest_entity_values("situation"), None))
-            if care:  # "bleeding, 7 months pregnant, no papers: where do we go?"
-                dispatcher.utter_message(response="utter_emergency_care", care=care)
+            # "bleeding, 7 months pregnant, no papers: where do we go?": where, and
+            # whether papers matter, from the country's emergency-care statement
+            access, _ = await care_statement(
+                country, "emergency_care", "rights", tracker.get_slot("language") or "en",
+                next(tracker.get_latest_entity_values("situation"), None))
+            if access.get("how_to_access"):
+                dispatcher.utter_message(response="utter_emergency_care",
+                                         care=access["how_to_access"])
         support = contact_texts(contacts, "gbv", "suicide", "mental_health", "regional")
         if support:
             dispatcher.utter_message(response="utter_emergency_support", support="; ".join(support))
